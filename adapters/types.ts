@@ -1,0 +1,21 @@
+/**
+ * The one interface a partner adapter implements: map the canonical minimised message into the
+ * partner's vocabulary. Pure: it sees only what the recipient's policy already allowed.
+ */
+export interface CanonicalDelivery {
+  deliveryId: string;
+  messageId: string;
+  type: string;
+  purpose: string;
+  sender: string;
+  caseRef: string;
+  createdAt: string;
+  policy: { id: string; version: number };
+  payload: Record<string, unknown>;
+}
+
+export interface PartnerAdapter {
+  /** Name and version of the partner vocabulary, such as `clavis-v1`. */
+  readonly format: string;
+  map(delivery: CanonicalDelivery): Record<string, unknown>;
+}

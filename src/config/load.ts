@@ -1,0 +1,108 @@
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, type FieldError } from '../errors/problem.ts';
+import { policyProblems } from '../minimisation/validate.ts';
+import { HubFile, PartnerFile, PolicyFile, type Policy } from './schema.ts';
+import type { HubConfig, Partner } from './types.ts';
+
+function zodIssues(error: z.ZodError): FieldError[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+}
+
+function readYaml(file: string): unknown {
+  if (!existsSync(file)) throw new ConfigError(file, [{ path: '', message: 'file not found' }]);
+  try {
+    return parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(file, [{ path: '', message: `not valid YAML: ${(err as Error).message}` }]);
+  }
+}
+
+function parseFile<S extends z.ZodType>(schema: S, file: string, data: unknown): z.infer<S> {
+  const result = schema.safeParse(data);
+  if (!result.success) throw new ConfigError(file, zodIssues(result.error));
+  return result.data;
+}
+
+function yamlFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+function readReferenced(file: string, field: string, path: string): string {
+  if (!existsSync(path)) {
+    throw new ConfigError(file, [{ path: field, message: `${path} does not exist (run npm run pki:dev for development keys)` }]);
+  }
+  return readFileSync(path, 'utf8');
+}
+
+function applyEnvironment(hub: HubConfig['hub'], env: NodeJS.ProcessEnv): void {
+  if (env.HUB_REDIS_URL) hub.redis.url = env.HUB_REDIS_URL;
+  if (env.HUB_REDIS_PREFIX) hub.redis.prefix = env.HUB_REDIS_PREFIX;
+  if (env.HUB_DATABASE_PATH) hub.database.path = env.HUB_DATABASE_PATH;
+  if (env.HUB_HOST) hub.listen.host = env.HUB_HOST;
+  if (env.HUB_PORT) hub.listen.port = Number(env.HUB_PORT);
+}
+
+/** Cross-file checks: every name a file uses must exist elsewhere in the configuration. */
+export function checkConsistency(config: HubConfig, files: { hub: string; policies: Map<Policy, string> }): void {
+  const partnerIds = new Set(config.partners.map((p) => p.id));
+  if (!partnerIds.has(config.chair)) throw new ConfigError(files.hub, [{ path: 'chair', message: `unknown partner ${config.chair}` }]);
+  config.routes.forEach((route, i) => {
+    if (route.recipients === 'participants') return;
+    const unknown = route.recipients.filter((r) => !partnerIds.has(r));
+    if (unknown.length > 0) throw new ConfigError(files.hub, [{ path: `routes.${i}.recipients`, message: `unknown partner ${unknown.join(', ')}` }]);
+  });
+  const seen = new Map<string, string>();
+  for (const policy of config.policies) {
+    const file = files.policies.get(policy) ?? 'policies';
+    if (!partnerIds.has(policy.recipient)) {
+      throw new ConfigError(file, [{ path: `${policy.id}.recipient`, message: `unknown partner ${policy.recipient}` }]);
+    }
+    const problems = policyProblems(policy);
+    if (problems.length > 0) throw new ConfigError(file, problems.map((p) => ({ ...p, path: `${policy.id}.${p.path}` })));
+    for (const type of policy.messageTypes) {
+      const key = `${policy.recipient}/${policy.purpose}/${type}`;
+      const other = seen.get(key);
+      if (other) throw new ConfigError(file, [{ path: `${policy.id}.messageTypes`, message: `${key} is already covered by policy ${other}` }]);
+      seen.set(key, policy.id);
+    }
+  }
+}
+
+/** Loads `hub.yaml`, `partners/*.yaml` and `policies/*.yaml` from a folder; throws ConfigError naming the file and field. */
+export function loadConfig(dir: string, env: NodeJS.ProcessEnv = process.env): HubConfig {
+  const hubPath = join(dir, 'hub.yaml');
+  const hubFile = parseFile(HubFile, hubPath, readYaml(hubPath));
+  applyEnvironment(hubFile.hub, env);
+
+  const partners: Partner[] = [];
+  for (const file of yamlFiles(join(dir, 'partners'))) {
+    const data = parseFile(PartnerFile, file, readYaml(file));
+    if (partners.some((p) => p.id === data.id)) throw new ConfigError(file, [{ path: 'id', message: `partner ${data.id} is defined twice` }]);
+    partners.push({
+      ...data,
+      adapter: data.adapter ?? data.id,
+      pgpPublicKeysArmored: data.pgpPublicKeys.map((p, i) => readReferenced(file, `pgpPublicKeys.${i}`, p)),
+    });
+  }
+  if (partners.length === 0) throw new ConfigError(join(dir, 'partners'), [{ path: '', message: 'no partner files found' }]);
+
+  const policies: Policy[] = [];
+  const policyFiles = new Map<Policy, string>();
+  for (const file of yamlFiles(join(dir, 'policies'))) {
+    for (const policy of parseFile(PolicyFile, file, readYaml(file)).policies) {
+      policies.push(policy);
+      policyFiles.set(policy, relative(process.cwd(), file));
+    }
+  }
+
+  const config: HubConfig = { hub: hubFile.hub, chair: hubFile.chair, operators: hubFile.operators, routes: hubFile.routes, partners, policies };
+  checkConsistency(config, { hub: hubPath, policies: policyFiles });
+  return config;
+}

@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { MessageType, Purpose } from '../messages/envelope.ts';
+import { PartnerId } from '../messages/common.ts';
+
+const FilePath = z.string().min(1);
+const DistinguishedName = z.record(z.string().regex(/^[A-Za-z.0-9]+$/), z.string().min(1));
+
+/** How a client certificate is recognised: a pinned SHA-256 fingerprint, or issuer plus subject attributes. */
+export const CertificateIdentity = z
+  .object({
+    fingerprint256: z
+      .string()
+      .regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, 'a SHA-256 fingerprint as AA:BB:…')
+      .optional(),
+    issuer: DistinguishedName.optional(),
+    subject: DistinguishedName.optional(),
+  })
+  .strict()
+  .refine((c) => c.fingerprint256 !== undefined || (c.issuer !== undefined && c.subject !== undefined), {
+    message: 'give fingerprint256, or both issuer and subject',
+  });
+export type CertificateIdentity = z.infer<typeof CertificateIdentity>;
+
+export const HubSettings = z
+  .object({
+    listen: z.object({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(8443) }).strict(),
+    tls: z
+      .object({
+        ca: FilePath,
+        cert: FilePath,
+        key: FilePath,
+        clientCert: FilePath,
+        clientKey: FilePath,
+      })
+      .strict(),
+    pgp: z.object({ publicKey: FilePath, privateKey: FilePath, passphraseEnv: z.string().optional() }).strict(),
+    pseudonymKey: FilePath,
+    database: z.object({ path: FilePath }).strict(),
+    redis: z.object({ url: z.string().regex(/^rediss?:\/\//), prefix: z.string().regex(/^[A-Za-z0-9_-]+$/).default('aoh') }).strict(),
+    limits: z
+      .object({
+        requestBytes: z.number().int().positive().default(5 * 1024 * 1024),
+        decompressedBytes: z.number().int().positive().default(20 * 1024 * 1024),
+      })
+      .strict()
+      .default({ requestBytes: 5 * 1024 * 1024, decompressedBytes: 20 * 1024 * 1024 }),
+    acceptWindow: z
+      .object({ maxAgeSeconds: z.number().int().positive().default(86400), maxSkewSeconds: z.number().int().nonnegative().default(300) })
+      .strict()
+      .default({ maxAgeSeconds: 86400, maxSkewSeconds: 300 }),
+    delivery: z
+      .object({
+        attempts: z.number().int().min(1).max(100).default(10),
+        backoffSeconds: z.number().positive().default(5),
+        pushTimeoutSeconds: z.number().positive().default(15),
+        concurrency: z.number().int().min(1).max(64).default(4),
+      })
+      .strict()
+      .default({ attempts: 10, backoffSeconds: 5, pushTimeoutSeconds: 15, concurrency: 4 }),
+  })
+  .strict();
+export type HubSettings = z.infer<typeof HubSettings>;
+
+export const Operator = z
+  .object({
+    id: z.string().min(1),
+    role: z.enum(['administrator', 'privacy-officer']),
+    certificate: CertificateIdentity,
+  })
+  .strict();
+export type Operator = z.infer<typeof Operator>;
+
+/** Who receives a message when the sender names no recipients: a list, or every participant but the sender. */
+export const Route = z
+  .object({
+    type: MessageType,
+    purpose: Purpose,
+    recipients: z.union([z.literal('participants'), z.array(PartnerId).min(1)]),
+  })
+  .strict();
+export type Route = z.infer<typeof Route>;
+
+export const HubFile = z
+  .object({
+    hub: HubSettings,
+    /** The partner that chairs the Actieoverleg (Veilig Thuis); other submitters need a report reference there. */
+    chair: PartnerId.default('vt'),
+    operators: z.array(Operator).default([]),
+    routes: z.array(Route).min(1),
+  })
+  .strict();
+
+export const Transport = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('pull') }).strict(),
+  z
+    .object({
+      kind: z.literal('push'),
+      url: z.url({ protocol: /^https$/ }),
+      timeoutSeconds: z.number().positive().optional(),
+    })
+    .strict(),
+]);
+export type Transport = z.infer<typeof Transport>;
+
+export const PartnerFile = z
+  .object({
+    id: PartnerId,
+    name: z.string().min(1),
+    certificate: CertificateIdentity,
+    pgpPublicKeys: z.array(FilePath).min(1),
+    transport: Transport.default({ kind: 'pull' }),
+    participant: z.boolean().default(true),
+    adapter: z.string().regex(/^[a-z][a-z0-9-]*$/).optional(),
+    sends: z.array(z.object({ type: MessageType, purposes: z.array(Purpose).min(1) }).strict()).default([]),
+  })
+  .strict();
+export type PartnerFile = z.infer<typeof PartnerFile>;
+
+export const Transform = z.enum(['keep', 'drop', 'redact', 'generalise', 'pseudonymise']);
+export type Transform = z.infer<typeof Transform>;
+
+const FieldPattern = z.string().regex(/^(\/([A-Za-z0-9_-]+|\*))+$/, 'a field path such as /persons/*/bsn');
+
+export const PolicyRule = z.union([
+  z.object({ category: z.string().min(1), action: Transform }).strict(),
+  z.object({ path: FieldPattern, action: Transform }).strict(),
+  z
+    .object({
+      path: FieldPattern,
+      where: z.object({ field: z.string().regex(/^[A-Za-z0-9_-]+$/), in: z.array(z.string()).min(1) }).strict(),
+    })
+    .strict(),
+]);
+export type PolicyRule = z.infer<typeof PolicyRule>;
+
+export const Policy = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+    version: z.number().int().positive(),
+    recipient: PartnerId,
+    purpose: Purpose,
+    messageTypes: z.array(MessageType).min(1),
+    legalBasis: z.string().min(1),
+    rules: z.array(PolicyRule),
+  })
+  .strict();
+export type Policy = z.infer<typeof Policy>;
+
+export const PolicyFile = z.object({ policies: z.array(Policy).min(1) }).strict();

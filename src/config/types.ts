@@ -1,0 +1,17 @@
+import type { HubSettings, Operator, PartnerFile, Policy, Route } from './schema.ts';
+
+export interface Partner extends PartnerFile {
+  adapter: string;
+  /** Armoured OpenPGP public keys, read from the files the configuration names. */
+  pgpPublicKeysArmored: string[];
+}
+
+/** The validated configuration the hub runs with: plain data, loaded once. */
+export interface HubConfig {
+  hub: HubSettings;
+  chair: string;
+  operators: Operator[];
+  routes: Route[];
+  partners: Partner[];
+  policies: Policy[];
+}

@@ -1,0 +1,53 @@
+import * as openpgp from 'openpgp';
+import { HubProblem, Problems } from '../errors/problem.ts';
+import { openpgpConfig } from './openpgp-config.ts';
+
+export interface OpenedEnvelope {
+  plaintext: string;
+  signingKeyId: string;
+}
+
+function decryptProblem(err: unknown): HubProblem {
+  const message = err instanceof Error ? err.message : String(err);
+  if (/decompress|too large|size limit/i.test(message)) return new HubProblem(Problems.tooLarge, 'The decompressed message exceeds the configured limit');
+  if (/session key|no decryption key|decryption key|public key encrypted session/i.test(message)) {
+    return new HubProblem(Problems.notEncryptedToHub, 'None of the hub’s current keys can decrypt this message');
+  }
+  return new HubProblem(Problems.malformedOpenPgp, 'The OpenPGP message could not be decrypted');
+}
+
+/**
+ * Decrypts a partner's armoured message with the hub's keys and verifies that it is signed by one of
+ * the keys registered for the partner of the TLS identity. Anything else is refused with its problem.
+ */
+export async function openEnvelope(
+  armored: string,
+  hubKeys: openpgp.PrivateKey[],
+  senderKeys: openpgp.PublicKey[],
+  maxDecompressedBytes: number,
+): Promise<OpenedEnvelope> {
+  const config = openpgpConfig(maxDecompressedBytes);
+  let message: openpgp.Message<string>;
+  try {
+    message = await openpgp.readMessage({ armoredMessage: armored, config });
+  } catch {
+    throw new HubProblem(Problems.malformedOpenPgp, 'The body is not an ASCII-armoured OpenPGP message');
+  }
+  if (message.getEncryptionKeyIDs().length === 0) {
+    throw new HubProblem(Problems.malformedOpenPgp, 'The OpenPGP message is not encrypted to a public key');
+  }
+  let result: openpgp.DecryptMessageResult & { data: string };
+  try {
+    result = await openpgp.decrypt({ message, decryptionKeys: hubKeys, verificationKeys: senderKeys, config });
+  } catch (err) {
+    throw decryptProblem(err);
+  }
+  const [signature] = result.signatures;
+  if (!signature) throw new HubProblem(Problems.unsigned, 'The message carries no signature');
+  try {
+    await signature.verified;
+  } catch {
+    throw new HubProblem(Problems.badSignature, 'The signature is not valid for a key registered for the calling partner');
+  }
+  return { plaintext: result.data, signingKeyId: signature.keyID.toHex() };
+}

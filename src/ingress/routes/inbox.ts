@@ -1,0 +1,47 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { HubProblem, Problems } from '../../errors/problem.ts';
+import type { HubStore } from '../../store/types.ts';
+import { principalOf, requireRole } from '../authenticate.ts';
+
+const InboxQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  after: z.coerce.number().int().min(0).default(0),
+});
+
+export function inboxRouter(store: HubStore): Router {
+  const router = Router();
+  router.use(requireRole('partner'));
+
+  router.get('/', async (req, res) => {
+    const query = InboxQuery.safeParse(req.query);
+    if (!query.success) {
+      throw new HubProblem(Problems.malformedRequest, 'Invalid inbox query', query.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+    }
+    const page = await store.listInbox(principalOf(res).id, query.data.after, query.data.limit);
+    res.json({ deliveries: page.entries, cursor: page.cursor === null ? null : String(page.cursor) });
+  });
+
+  /** A delivery is found only by its recipient; any other caller gets 404, as if it did not exist. */
+  async function ownDelivery(deliveryId: string, partnerId: string) {
+    const delivery = await store.getDelivery(deliveryId);
+    if (!delivery || delivery.recipient !== partnerId) throw new HubProblem(Problems.notFound, `No delivery ${deliveryId} for you`);
+    return delivery;
+  }
+
+  router.get('/:deliveryId', async (req, res) => {
+    const delivery = await ownDelivery(req.params.deliveryId, principalOf(res).id);
+    await store.appendEventOnce({ deliveryId: delivery.deliveryId, event: 'delivered', at: new Date().toISOString(), detail: 'fetched from inbox' });
+    res.status(200).type('application/pgp-encrypted').send(delivery.ciphertext);
+  });
+
+  router.post('/:deliveryId/ack', async (req, res) => {
+    const delivery = await ownDelivery(req.params.deliveryId, principalOf(res).id);
+    const at = new Date().toISOString();
+    // Acknowledging implies receipt, even if the partner had the body from elsewhere.
+    await store.appendEventOnce({ deliveryId: delivery.deliveryId, event: 'delivered', at });
+    await store.appendEventOnce({ deliveryId: delivery.deliveryId, event: 'acknowledged', at });
+    res.status(204).end();
+  });
+  return router;
+}

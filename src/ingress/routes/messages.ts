@@ -1,0 +1,35 @@
+import { Router, text } from 'express';
+import { HubProblem, Problems } from '../../errors/problem.ts';
+import type { HubStore } from '../../store/types.ts';
+import { acceptSubmission, type SubmissionDeps } from '../../submission/accept.ts';
+import { principalOf, requireRole } from '../authenticate.ts';
+
+const PGP_MEDIA_TYPE = 'application/pgp-encrypted';
+
+export function messagesRouter(deps: SubmissionDeps & { store: HubStore }): Router {
+  const router = Router();
+  router.use(requireRole('partner'));
+
+  router.post('/', text({ type: () => true, limit: deps.config.hub.limits.requestBytes }), async (req, res) => {
+    if (!req.is(PGP_MEDIA_TYPE)) throw new HubProblem(Problems.unsupportedMediaType, `Send the OpenPGP message as ${PGP_MEDIA_TYPE}`);
+    if (typeof req.body !== 'string' || req.body.length === 0) throw new HubProblem(Problems.malformedOpenPgp, 'The request body is empty');
+    const result = await acceptSubmission(deps, principalOf(res).id, req.body);
+    res.status(result.status).json(result.body);
+  });
+
+  router.get('/:messageId', async (req, res) => {
+    // Only the sender's own messages are found: another sender's id answers 404, revealing nothing.
+    const stored = await deps.store.findMessage(principalOf(res).id, req.params.messageId);
+    if (!stored) throw new HubProblem(Problems.notFound, `No message ${req.params.messageId} from you`);
+    res.json({
+      messageId: stored.message.messageId,
+      type: stored.message.type,
+      purpose: stored.message.purpose,
+      caseRef: stored.message.caseRef,
+      receivedAt: stored.message.receivedAt,
+      recipients: stored.deliveries.map((d) => ({ recipient: d.recipient, deliveryId: d.deliveryId, status: d.status, events: d.events })),
+      refused: stored.message.refused,
+    });
+  });
+  return router;
+}

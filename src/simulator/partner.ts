@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Agent, createServer, request, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import * as openpgp from 'openpgp';
+
+export interface PartnerCredentials {
+  id: string;
+  ca: string;
+  cert: string;
+  key: string;
+  serverCert: string;
+  serverKey: string;
+  pgpPrivateKey: openpgp.PrivateKey;
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** A delivery as the partner's own system sees it: decrypted with its key, signature by the hub verified. */
+export interface ReceivedDelivery {
+  deliveryId: string;
+  via: 'pull' | 'push';
+  plaintext: Record<string, unknown> & { payload: Record<string, unknown> };
+}
+
+export async function loadPartnerCredentials(certsDir: string, id: string): Promise<PartnerCredentials> {
+  const dir = join(certsDir, 'partners', id);
+  return {
+    id,
+    ca: readFileSync(join(certsDir, 'ca.crt'), 'utf8'),
+    cert: readFileSync(join(dir, 'client.crt'), 'utf8'),
+    key: readFileSync(join(dir, 'client.key'), 'utf8'),
+    serverCert: readFileSync(join(dir, 'server.crt'), 'utf8'),
+    serverKey: readFileSync(join(dir, 'server.key'), 'utf8'),
+    pgpPrivateKey: await openpgp.readPrivateKey({ armoredKey: readFileSync(join(dir, 'pgp-private.asc'), 'utf8') }),
+  };
+}
+
+/**
+ * A stand-in for a partner's own system: it talks to the hub over mutual TLS with its own certificate,
+ * signs and encrypts what it sends, decrypts and verifies what it receives, and can run an HTTPS
+ * server that accepts pushes only from the hub's client certificate.
+ */
+export class SimulatedPartner {
+  readonly id: string;
+  readonly received = new Map<string, ReceivedDelivery>();
+  /** Push requests that arrived, counted before deduplication on Idempotency-Key. */
+  pushRequests = 0;
+  private readonly creds: PartnerCredentials;
+  private readonly hubUrl: URL;
+  private readonly agent: Agent;
+  private hubKey: openpgp.PublicKey | undefined;
+  private server: Server | undefined;
+
+  constructor(creds: PartnerCredentials, hubUrl: string) {
+    this.id = creds.id;
+    this.creds = creds;
+    this.hubUrl = new URL(hubUrl);
+    this.agent = new Agent({ keepAlive: true, ca: creds.ca, cert: creds.cert, key: creds.key });
+  }
+
+  request(method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+    return new Promise((resolve, reject) => {
+      const req = request(new URL(path, this.hubUrl), { method, agent: this.agent, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  async hubPublicKey(): Promise<openpgp.PublicKey> {
+    if (!this.hubKey) {
+      const answer = await this.request('GET', '/v1/hub-key');
+      if (answer.status !== 200) throw new Error(`hub key: HTTP ${answer.status}`);
+      this.hubKey = await openpgp.readKey({ armoredKey: answer.body });
+    }
+    return this.hubKey;
+  }
+
+  /** Encrypts to the hub and signs with this partner's key, as API.md prescribes. */
+  async seal(envelope: unknown): Promise<string> {
+    return openpgp.encrypt({
+      message: await openpgp.createMessage({ text: JSON.stringify(envelope) }),
+      encryptionKeys: await this.hubPublicKey(),
+      signingKeys: this.creds.pgpPrivateKey,
+      config: { aeadProtect: false },
+    });
+  }
+
+  async submit(envelope: unknown): Promise<HttpAnswer> {
+    return this.request('POST', '/v1/messages', await this.seal(envelope), { 'content-type': 'application/pgp-encrypted' });
+  }
+
+  async open(armored: string): Promise<ReceivedDelivery['plaintext']> {
+    const { data } = await openpgp.decrypt({
+      message: await openpgp.readMessage({ armoredMessage: armored }),
+      decryptionKeys: this.creds.pgpPrivateKey,
+      verificationKeys: await this.hubPublicKey(),
+      expectSigned: true,
+    });
+    return JSON.parse(data as string);
+  }
+
+  /** Lists the inbox, fetches, decrypts and verifies each delivery, and acknowledges it. */
+  async pullAll(): Promise<ReceivedDelivery[]> {
+    const fetched: ReceivedDelivery[] = [];
+    let after = '0';
+    for (;;) {
+      const list = await this.request('GET', `/v1/inbox?limit=50&after=${after}`);
+      if (list.status !== 200) throw new Error(`inbox: HTTP ${list.status} ${list.body}`);
+      const page = JSON.parse(list.body) as { deliveries: { deliveryId: string }[]; cursor: string | null };
+      for (const { deliveryId } of page.deliveries) {
+        const body = await this.request('GET', `/v1/inbox/${deliveryId}`);
+        if (body.status !== 200) throw new Error(`fetch ${deliveryId}: HTTP ${body.status}`);
+        const delivery: ReceivedDelivery = { deliveryId, via: 'pull', plaintext: await this.open(body.body) };
+        const ack = await this.request('POST', `/v1/inbox/${deliveryId}/ack`);
+        if (ack.status !== 204) throw new Error(`ack ${deliveryId}: HTTP ${ack.status}`);
+        this.received.set(deliveryId, delivery);
+        fetched.push(delivery);
+      }
+      if (!page.cursor) return fetched;
+      after = page.cursor;
+    }
+  }
+
+  /** Starts the partner's push endpoint; only a client certificate with the given subject CN (the hub's) may post. */
+  async startPushServer(hubClientCommonName: string, port = 0): Promise<string> {
+    this.server = createServer({ ca: this.creds.ca, cert: this.creds.serverCert, key: this.creds.serverKey, requestCert: true, rejectUnauthorized: true }, (req, res) => {
+      const peer = (req.socket as TLSSocket).getPeerX509Certificate();
+      if (!peer || !peer.subject.split('\n').includes(`CN=${hubClientCommonName}`)) {
+        res.writeHead(403).end();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        this.pushRequests++;
+        const key = String(req.headers['idempotency-key'] ?? randomUUID());
+        if (this.received.has(key)) {
+          res.writeHead(200).end();
+          return;
+        }
+        this.open(Buffer.concat(chunks).toString('utf8')).then(
+          (plaintext) => {
+            this.received.set(key, { deliveryId: key, via: 'push', plaintext });
+            res.writeHead(201).end();
+          },
+          () => res.writeHead(400).end(),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', () => resolve()));
+    return `https://localhost:${(this.server.address() as AddressInfo).port}/deliveries`;
+  }
+
+  async close(): Promise<void> {
+    this.agent.destroy();
+    if (this.server) {
+      this.server.closeAllConnections();
+      await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    }
+  }
+}

@@ -1,0 +1,247 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { statusOf } from './status.ts';
+import {
+  DuplicateMessageError,
+  type DeliveryEvent,
+  type DeliveryRecord,
+  type DeliverySummary,
+  type DisclosureRecord,
+  type HubStore,
+  type InboxEntry,
+  type MessageRecord,
+  type StoredMessage,
+} from './types.ts';
+
+const MIGRATIONS = [
+  `CREATE TABLE messages (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     sender TEXT NOT NULL, message_id TEXT NOT NULL, type TEXT NOT NULL, purpose TEXT NOT NULL,
+     case_ref TEXT NOT NULL, created_at TEXT NOT NULL, received_at TEXT NOT NULL, content_digest TEXT NOT NULL,
+     refused TEXT NOT NULL,
+     UNIQUE (sender, message_id));
+   CREATE TABLE deliveries (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     delivery_id TEXT NOT NULL UNIQUE, message_id TEXT NOT NULL, sender TEXT NOT NULL, recipient TEXT NOT NULL,
+     transport TEXT NOT NULL, ciphertext TEXT NOT NULL, ciphertext_digest TEXT NOT NULL,
+     policy_id TEXT NOT NULL, policy_version INTEGER NOT NULL, created_at TEXT NOT NULL,
+     FOREIGN KEY (sender, message_id) REFERENCES messages (sender, message_id));
+   CREATE INDEX deliveries_by_message ON deliveries (sender, message_id);
+   CREATE INDEX deliveries_by_recipient ON deliveries (recipient, seq);
+   CREATE TABLE delivery_events (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     delivery_id TEXT NOT NULL REFERENCES deliveries (delivery_id), event TEXT NOT NULL, at TEXT NOT NULL, detail TEXT);
+   CREATE INDEX delivery_events_by_delivery ON delivery_events (delivery_id, event);
+   CREATE TABLE disclosures (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     delivery_id TEXT NOT NULL UNIQUE REFERENCES deliveries (delivery_id),
+     message_id TEXT NOT NULL, sender TEXT NOT NULL, recipient TEXT NOT NULL, type TEXT NOT NULL, purpose TEXT NOT NULL,
+     case_ref TEXT NOT NULL, legal_basis TEXT NOT NULL, policy_id TEXT NOT NULL, policy_version INTEGER NOT NULL,
+     manifest TEXT NOT NULL, ciphertext_digest TEXT NOT NULL, recorded_at TEXT NOT NULL);
+   CREATE TRIGGER disclosures_append_only_update BEFORE UPDATE ON disclosures BEGIN SELECT RAISE(ABORT, 'disclosures are append-only'); END;
+   CREATE TRIGGER disclosures_append_only_delete BEFORE DELETE ON disclosures BEGIN SELECT RAISE(ABORT, 'disclosures are append-only'); END;
+   CREATE TRIGGER events_append_only_update BEFORE UPDATE ON delivery_events BEGIN SELECT RAISE(ABORT, 'delivery events are append-only'); END;
+   CREATE TRIGGER events_append_only_delete BEFORE DELETE ON delivery_events BEGIN SELECT RAISE(ABORT, 'delivery events are append-only'); END;`,
+];
+
+const SQLITE_CONSTRAINT_UNIQUE = 2067;
+
+type Row = Record<string, string | number | null>;
+
+function str(row: Row, key: string): string {
+  return String(row[key]);
+}
+
+function deliveryFromRow(row: Row): DeliveryRecord {
+  return {
+    deliveryId: str(row, 'delivery_id'),
+    messageId: str(row, 'message_id'),
+    sender: str(row, 'sender'),
+    recipient: str(row, 'recipient'),
+    transport: str(row, 'transport') as DeliveryRecord['transport'],
+    ciphertext: str(row, 'ciphertext'),
+    ciphertextDigest: str(row, 'ciphertext_digest'),
+    policyId: str(row, 'policy_id'),
+    policyVersion: Number(row.policy_version),
+    createdAt: str(row, 'created_at'),
+  };
+}
+
+/** The embedded store: one SQLite file, written with full synchronisation so a `202` survives a crash. */
+export class SqliteStore implements HubStore {
+  private readonly db: DatabaseSync;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new DatabaseSync(path);
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    const row = this.db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations').get() as Row;
+    for (let v = Number(row.v); v < MIGRATIONS.length; v++) {
+      this.transaction(() => {
+        this.db.exec(MIGRATIONS[v] as string);
+        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(v + 1, new Date().toISOString());
+      });
+    }
+  }
+
+  private transaction<T>(fn: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = fn();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  private insertMessage(m: MessageRecord): void {
+    try {
+      this.db
+        .prepare('INSERT INTO messages (sender, message_id, type, purpose, case_ref, created_at, received_at, content_digest, refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(m.sender, m.messageId, m.type, m.purpose, m.caseRef, m.createdAt, m.receivedAt, m.contentDigest, JSON.stringify(m.refused));
+    } catch (err) {
+      if ((err as { errcode?: number }).errcode === SQLITE_CONSTRAINT_UNIQUE) throw new DuplicateMessageError(m.sender, m.messageId);
+      throw err;
+    }
+  }
+
+  async saveOutbox(message: MessageRecord, deliveries: DeliveryRecord[], disclosures: DisclosureRecord[]): Promise<void> {
+    this.transaction(() => {
+      this.insertMessage(message);
+      const insertDelivery = this.db.prepare(
+        `INSERT INTO deliveries (delivery_id, message_id, sender, recipient, transport, ciphertext, ciphertext_digest, policy_id, policy_version, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      const insertEvent = this.db.prepare('INSERT INTO delivery_events (delivery_id, event, at, detail) VALUES (?, ?, ?, NULL)');
+      for (const d of deliveries) {
+        insertDelivery.run(d.deliveryId, d.messageId, d.sender, d.recipient, d.transport, d.ciphertext, d.ciphertextDigest, d.policyId, d.policyVersion, d.createdAt);
+        insertEvent.run(d.deliveryId, 'queued', d.createdAt);
+      }
+      const insertDisclosure = this.db.prepare(
+        `INSERT INTO disclosures (delivery_id, message_id, sender, recipient, type, purpose, case_ref, legal_basis, policy_id, policy_version, manifest, ciphertext_digest, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      for (const r of disclosures) {
+        insertDisclosure.run(r.deliveryId, r.messageId, r.sender, r.recipient, r.type, r.purpose, r.caseRef, r.legalBasis, r.policyId, r.policyVersion, JSON.stringify(r.manifest), r.ciphertextDigest, r.recordedAt);
+      }
+    });
+  }
+
+  private events(deliveryId: string): DeliverySummary['events'] {
+    const rows = this.db.prepare('SELECT event, at, detail FROM delivery_events WHERE delivery_id = ? ORDER BY seq').all(deliveryId) as Row[];
+    return rows.map((r) => ({ event: str(r, 'event') as DeliveryEvent['event'], at: str(r, 'at'), ...(r.detail !== null ? { detail: str(r, 'detail') } : {}) }));
+  }
+
+  async findMessage(sender: string, messageId: string): Promise<StoredMessage | undefined> {
+    const row = this.db.prepare('SELECT * FROM messages WHERE sender = ? AND message_id = ?').get(sender, messageId) as Row | undefined;
+    if (!row) return undefined;
+    const deliveries = this.db
+      .prepare('SELECT delivery_id, recipient FROM deliveries WHERE sender = ? AND message_id = ? ORDER BY seq')
+      .all(sender, messageId) as Row[];
+    return {
+      message: {
+        sender,
+        messageId,
+        type: str(row, 'type'),
+        purpose: str(row, 'purpose'),
+        caseRef: str(row, 'case_ref'),
+        createdAt: str(row, 'created_at'),
+        receivedAt: str(row, 'received_at'),
+        contentDigest: str(row, 'content_digest'),
+        refused: JSON.parse(str(row, 'refused')),
+      },
+      deliveries: deliveries.map((d) => {
+        const events = this.events(str(d, 'delivery_id'));
+        return { deliveryId: str(d, 'delivery_id'), recipient: str(d, 'recipient'), status: statusOf(events), events };
+      }),
+    };
+  }
+
+  async getDelivery(deliveryId: string): Promise<(DeliveryRecord & { status: DeliverySummary['status'] }) | undefined> {
+    const row = this.db.prepare('SELECT * FROM deliveries WHERE delivery_id = ?').get(deliveryId) as Row | undefined;
+    return row ? { ...deliveryFromRow(row), status: statusOf(this.events(deliveryId)) } : undefined;
+  }
+
+  async appendEvent(event: DeliveryEvent): Promise<void> {
+    this.db.prepare('INSERT INTO delivery_events (delivery_id, event, at, detail) VALUES (?, ?, ?, ?)').run(event.deliveryId, event.event, event.at, event.detail ?? null);
+  }
+
+  async appendEventOnce(event: DeliveryEvent): Promise<boolean> {
+    return this.transaction(() => {
+      const exists = this.db.prepare('SELECT 1 FROM delivery_events WHERE delivery_id = ? AND event = ?').get(event.deliveryId, event.event);
+      if (exists) return false;
+      this.db.prepare('INSERT INTO delivery_events (delivery_id, event, at, detail) VALUES (?, ?, ?, ?)').run(event.deliveryId, event.event, event.at, event.detail ?? null);
+      return true;
+    });
+  }
+
+  async listInbox(recipient: string, after: number, limit: number): Promise<{ entries: InboxEntry[]; cursor: number | null }> {
+    const rows = this.db
+      .prepare(
+        `SELECT d.seq, d.delivery_id, d.message_id, d.sender, m.type, m.purpose, m.case_ref, m.created_at
+         FROM deliveries d JOIN messages m ON m.sender = d.sender AND m.message_id = d.message_id
+         WHERE d.recipient = ? AND d.transport = 'pull' AND d.seq > ?
+           AND EXISTS (SELECT 1 FROM delivery_events e WHERE e.delivery_id = d.delivery_id AND e.event = 'available')
+           AND NOT EXISTS (SELECT 1 FROM delivery_events e WHERE e.delivery_id = d.delivery_id AND e.event = 'acknowledged')
+         ORDER BY d.seq LIMIT ?`,
+      )
+      .all(recipient, after, limit + 1) as Row[];
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      entries: page.map((r) => ({
+        deliveryId: str(r, 'delivery_id'),
+        messageId: str(r, 'message_id'),
+        type: str(r, 'type'),
+        purpose: str(r, 'purpose'),
+        sender: str(r, 'sender'),
+        caseRef: str(r, 'case_ref'),
+        createdAt: str(r, 'created_at'),
+      })),
+      cursor: rows.length > limit && last ? Number(last.seq) : null,
+    };
+  }
+
+  async pendingDeliveries(): Promise<{ deliveryId: string; recipient: string }[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT d.delivery_id, d.recipient FROM deliveries d
+         WHERE NOT EXISTS (SELECT 1 FROM delivery_events e WHERE e.delivery_id = d.delivery_id AND e.event IN ('available', 'delivered', 'acknowledged', 'dead'))
+         ORDER BY d.seq`,
+      )
+      .all() as Row[];
+    return rows.map((r) => ({ deliveryId: str(r, 'delivery_id'), recipient: str(r, 'recipient') }));
+  }
+
+  async disclosuresFor(messageId: string, sender: string): Promise<(DisclosureRecord & { events: DeliverySummary['events'] })[]> {
+    const rows = this.db.prepare('SELECT * FROM disclosures WHERE message_id = ? AND sender = ? ORDER BY seq').all(messageId, sender) as Row[];
+    return rows.map((r) => ({
+      deliveryId: str(r, 'delivery_id'),
+      messageId: str(r, 'message_id'),
+      sender: str(r, 'sender'),
+      recipient: str(r, 'recipient'),
+      type: str(r, 'type'),
+      purpose: str(r, 'purpose'),
+      caseRef: str(r, 'case_ref'),
+      legalBasis: str(r, 'legal_basis'),
+      policyId: str(r, 'policy_id'),
+      policyVersion: Number(r.policy_version),
+      manifest: JSON.parse(str(r, 'manifest')),
+      ciphertextDigest: str(r, 'ciphertext_digest'),
+      recordedAt: str(r, 'recorded_at'),
+      events: this.events(str(r, 'delivery_id')),
+    }));
+  }
+
+  async close(): Promise<void> {
+    if (this.db.isOpen) this.db.close();
+  }
+}

@@ -1,0 +1,103 @@
+import type { Manifest } from '../minimisation/engine.ts';
+
+export const DELIVERY_STATUSES = ['queued', 'available', 'delivered', 'acknowledged', 'failed', 'dead'] as const;
+export type DeliveryEventKind = (typeof DELIVERY_STATUSES)[number];
+/** What API.md reports; `available` (placed in a pull inbox) is reported as `queued`. */
+export type DeliveryStatus = Exclude<DeliveryEventKind, 'available'>;
+
+export interface MessageRecord {
+  sender: string;
+  messageId: string;
+  type: string;
+  purpose: string;
+  caseRef: string;
+  createdAt: string;
+  receivedAt: string;
+  /** Keyed digest of the plaintext envelope: tells a repeat from a conflicting reuse of messageId. */
+  contentDigest: string;
+  /** Recipients that were named or routed but receive nothing, and why. */
+  refused: { recipient: string; reason: string }[];
+}
+
+/** Another request stored the same (sender, messageId) first. */
+export class DuplicateMessageError extends Error {
+  constructor(sender: string, messageId: string) {
+    super(`message ${messageId} of ${sender} is already stored`);
+    this.name = 'DuplicateMessageError';
+  }
+}
+
+export interface DeliveryRecord {
+  deliveryId: string;
+  messageId: string;
+  sender: string;
+  recipient: string;
+  transport: 'pull' | 'push';
+  ciphertext: string;
+  ciphertextDigest: string;
+  policyId: string;
+  policyVersion: number;
+  createdAt: string;
+}
+
+/** One transfer to one recipient, as privacy officers review it. Never the content. */
+export interface DisclosureRecord {
+  deliveryId: string;
+  messageId: string;
+  sender: string;
+  recipient: string;
+  type: string;
+  purpose: string;
+  caseRef: string;
+  legalBasis: string;
+  policyId: string;
+  policyVersion: number;
+  manifest: Manifest;
+  ciphertextDigest: string;
+  recordedAt: string;
+}
+
+export interface DeliveryEvent {
+  deliveryId: string;
+  event: DeliveryEventKind;
+  at: string;
+  detail?: string | undefined;
+}
+
+export interface DeliverySummary {
+  deliveryId: string;
+  recipient: string;
+  status: DeliveryStatus;
+  events: { event: DeliveryEventKind; at: string; detail?: string }[];
+}
+
+export interface InboxEntry {
+  deliveryId: string;
+  messageId: string;
+  type: string;
+  purpose: string;
+  sender: string;
+  caseRef: string;
+  createdAt: string;
+}
+
+export interface StoredMessage {
+  message: MessageRecord;
+  deliveries: DeliverySummary[];
+}
+
+/** The hub's source of truth. Async so that a server database can stand behind the same interface. */
+export interface HubStore {
+  /** Stores a message, its deliveries and their disclosure records in one transaction, with a `queued` event each. */
+  saveOutbox(message: MessageRecord, deliveries: DeliveryRecord[], disclosures: DisclosureRecord[]): Promise<void>;
+  findMessage(sender: string, messageId: string): Promise<StoredMessage | undefined>;
+  getDelivery(deliveryId: string): Promise<(DeliveryRecord & { status: DeliveryStatus }) | undefined>;
+  appendEvent(event: DeliveryEvent): Promise<void>;
+  /** Appends the event unless the delivery already has one of that kind; true when it was appended. */
+  appendEventOnce(event: DeliveryEvent): Promise<boolean>;
+  listInbox(recipient: string, after: number, limit: number): Promise<{ entries: InboxEntry[]; cursor: number | null }>;
+  /** Deliveries stored but not yet handed to their transport: what a lost queue must be refilled with. */
+  pendingDeliveries(): Promise<{ deliveryId: string; recipient: string }[]>;
+  disclosuresFor(messageId: string, sender: string): Promise<(DisclosureRecord & { events: DeliverySummary['events'] })[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,114 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import type { PartnerAdapter } from '../../adapters/types.ts';
+import type { HubConfig } from '../config/types.ts';
+import type { Keyring } from '../envelope/keyring.ts';
+import { openEnvelope } from '../envelope/open.ts';
+import { seal } from '../envelope/seal.ts';
+import { HubProblem, Problems } from '../errors/problem.ts';
+import { validateEnvelope, type Envelope } from '../messages/index.ts';
+import type { Logger } from '../observability/logger.ts';
+import { DuplicateMessageError, type DeliveryRecord, type DisclosureRecord, type HubStore, type StoredMessage } from '../store/types.ts';
+import { canonicalJson } from './canonical-json.ts';
+import { planDeliveries } from './plan.ts';
+import { checkAcceptWindow, checkSenderMaySend, checkSubmissionRules } from './rules.ts';
+
+export interface SubmissionDeps {
+  config: HubConfig;
+  keyring: Keyring;
+  store: HubStore;
+  adapters: Map<string, PartnerAdapter>;
+  pseudonymKey: Uint8Array;
+  enqueue: (deliveryId: string, recipient: string) => Promise<void>;
+  log: Logger;
+  now?: () => Date;
+}
+
+export interface SubmitResponse {
+  messageId: string;
+  deliveries: { deliveryId: string; recipient: string; status: string }[];
+  refused: { recipient: string; reason: string }[];
+}
+
+function responseFor(stored: StoredMessage): SubmitResponse {
+  return {
+    messageId: stored.message.messageId,
+    deliveries: stored.deliveries.map((d) => ({ deliveryId: d.deliveryId, recipient: d.recipient, status: d.status })),
+    refused: stored.message.refused,
+  };
+}
+
+function parseJson(plaintext: string): unknown {
+  try {
+    return JSON.parse(plaintext);
+  } catch {
+    throw new HubProblem(Problems.malformedJson, 'The decrypted plaintext is not valid JSON');
+  }
+}
+
+async function existing(deps: SubmissionDeps, sender: string, envelope: Envelope, digest: string): Promise<SubmitResponse | undefined> {
+  const stored = await deps.store.findMessage(sender, envelope.messageId);
+  if (!stored) return undefined;
+  if (stored.message.contentDigest !== digest) {
+    throw new HubProblem(Problems.messageIdConflict, `messageId ${envelope.messageId} was used before with other content`);
+  }
+  return responseFor(stored);
+}
+
+/**
+ * Takes one armoured message from a partner through the whole flow of ARCHITECTURE.md up to the
+ * outbox: open, validate, route, minimise, map, seal, store in one transaction, then queue.
+ */
+export async function acceptSubmission(deps: SubmissionDeps, sender: string, armored: string): Promise<{ status: 200 | 202; body: SubmitResponse }> {
+  const now = deps.now?.() ?? new Date();
+  const partner = deps.config.partners.find((p) => p.id === sender);
+  if (!partner) throw new HubProblem(Problems.wrongRole, 'Only partners submit messages');
+  const opened = await openEnvelope(armored, deps.keyring.hubPrivateKeys, deps.keyring.partnerKeys.get(sender) ?? [], deps.config.hub.limits.decompressedBytes);
+  const envelope = validateEnvelope(parseJson(opened.plaintext));
+  checkSenderMaySend(partner, envelope);
+  const digest = createHmac('sha256', deps.pseudonymKey).update(canonicalJson(envelope)).digest('hex');
+  const repeat = await existing(deps, sender, envelope, digest);
+  if (repeat) return { status: 200, body: repeat };
+  checkAcceptWindow(envelope.createdAt, now, deps.config.hub.acceptWindow);
+  checkSubmissionRules(envelope, sender, deps.config.chair);
+
+  const plan = planDeliveries(envelope, sender, { config: deps.config, adapters: deps.adapters, pseudonymKey: deps.pseudonymKey, newId: randomUUID });
+  if (plan.deliveries.length === 0) {
+    const why = plan.refused.map((r) => `${r.recipient}: ${r.reason}`).join(', ') || 'no route for this type and purpose';
+    throw new HubProblem(Problems.noPermittedRecipient, `No recipient may receive ${envelope.type} for ${envelope.purpose} (${why})`);
+  }
+  const at = now.toISOString();
+  const deliveries: DeliveryRecord[] = [];
+  const disclosures: DisclosureRecord[] = [];
+  for (const planned of plan.deliveries) {
+    const sealed = await seal(planned.plaintext, deps.keyring.partnerKeys.get(planned.recipient) ?? [], deps.keyring.hubPrivateKeys);
+    const common = { deliveryId: planned.deliveryId, messageId: envelope.messageId, sender, recipient: planned.recipient, policyId: planned.policy.id, policyVersion: planned.policy.version, ciphertextDigest: sealed.digest };
+    deliveries.push({ ...common, transport: planned.transport, ciphertext: sealed.armored, createdAt: at });
+    disclosures.push({ ...common, type: envelope.type, purpose: envelope.purpose, caseRef: envelope.caseRef, legalBasis: planned.policy.legalBasis, manifest: planned.manifest, recordedAt: at });
+  }
+  const message = { sender, messageId: envelope.messageId, type: envelope.type, purpose: envelope.purpose, caseRef: envelope.caseRef, createdAt: envelope.createdAt, receivedAt: at, contentDigest: digest, refused: plan.refused };
+  try {
+    await deps.store.saveOutbox(message, deliveries, disclosures);
+  } catch (err) {
+    if (!(err instanceof DuplicateMessageError)) throw err;
+    const raced = await existing(deps, sender, envelope, digest);
+    if (raced) return { status: 200, body: raced };
+    throw err;
+  }
+  await queueAll(deps, deliveries);
+  deps.log.info({ sender, messageId: envelope.messageId, type: envelope.type, purpose: envelope.purpose, deliveries: deliveries.length, refused: plan.refused.length }, 'message accepted');
+  return {
+    status: 202,
+    body: { messageId: envelope.messageId, deliveries: deliveries.map((d) => ({ deliveryId: d.deliveryId, recipient: d.recipient, status: 'queued' })), refused: plan.refused },
+  };
+}
+
+/** The outbox is already durable: a queue that is down only delays delivery until the reconciler runs. */
+async function queueAll(deps: SubmissionDeps, deliveries: DeliveryRecord[]): Promise<void> {
+  for (const d of deliveries) {
+    try {
+      await deps.enqueue(d.deliveryId, d.recipient);
+    } catch (err) {
+      deps.log.warn({ deliveryId: d.deliveryId, err: (err as Error).message }, 'queueing failed; the reconciler will queue it again');
+    }
+  }
+}
