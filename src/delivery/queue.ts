@@ -6,6 +6,9 @@ export interface DeliveryJob {
   deliveryId: string;
 }
 
+// A sender's 202 waits for the database, not for Redis: the reconciler queues what this could not.
+const ENQUEUE_TIMEOUT_MS = 3000;
+
 export function queueName(partnerId: string): string {
   return `deliveries-${partnerId}`;
 }
@@ -38,13 +41,22 @@ export class DeliveryQueues {
     if (!queue) throw new TypeError(`no queue for partner ${recipient}`);
     const { attempts, backoffSeconds } = this.settings.delivery;
     // The job id is the delivery id: queueing the same delivery twice is a no-op.
-    await queue.add('deliver', { deliveryId }, {
+    const added = queue.add('deliver', { deliveryId }, {
       jobId: deliveryId,
       attempts,
       backoff: { type: 'exponential', delay: backoffSeconds * 1000, jitter: 0.5 },
       removeOnComplete: true,
       removeOnFail: { age: 7 * 24 * 3600 },
     });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not accept the job within ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([added, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async ping(): Promise<boolean> {

@@ -49,14 +49,14 @@ export const MinutesPayload = z
         risks: tagged(z.array(Text(2000)).max(50), 'case-facts', 'Risico’s en complicerende factoren'),
       })
       .strict()
-      .meta({ description: 'Stap 1: informatie delen en duiden' }),
+      .meta({ 'x-category': 'case-facts', description: 'Stap 1: informatie delen en duiden' }),
     step2: z
       .object({
         interventions: tagged(z.array(Intervention).max(50), 'safety-plan', 'Directe interventies: wat, wie, hoe'),
         scenarios: tagged(z.array(Scenario).max(50), 'safety-plan', 'Scenario’s bij een volgend incident'),
       })
       .strict()
-      .meta({ description: 'Stap 2: afspraken over directe en structurele veiligheid' }),
+      .meta({ 'x-category': 'safety-plan', description: 'Stap 2: afspraken over directe en structurele veiligheid' }),
     step3: z
       .object({
         direction: tagged(
@@ -83,7 +83,7 @@ export const MinutesPayload = z
         partiesToInform: tagged(z.array(Text(200)).max(20).optional(), 'process', 'Welke partijen moeten geïnformeerd worden'),
       })
       .strict()
-      .meta({ description: 'Stap 3: overdracht en uitvoering van de afspraken' }),
+      .meta({ 'x-category': 'safety-plan', description: 'Stap 3: overdracht en uitvoering van de afspraken' }),
     considerations: tagged(Text(10000), 'case-facts', 'Overwegingen die tot de afspraken hebben geleid'),
     extraInformation: tagged(
       z

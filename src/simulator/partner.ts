@@ -89,8 +89,12 @@ export class SimulatedPartner {
 
   /** Encrypts to the hub and signs with this partner's key, as API.md prescribes. */
   async seal(envelope: unknown): Promise<string> {
+    return this.sealText(JSON.stringify(envelope));
+  }
+
+  async sealText(text: string): Promise<string> {
     return openpgp.encrypt({
-      message: await openpgp.createMessage({ text: JSON.stringify(envelope) }),
+      message: await openpgp.createMessage({ text }),
       encryptionKeys: await this.hubPublicKey(),
       signingKeys: this.creds.pgpPrivateKey,
       config: { aeadProtect: false },

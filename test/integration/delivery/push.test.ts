@@ -1,0 +1,87 @@
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadPartnerCredentials, SimulatedPartner } from '../../../src/simulator/partner.ts';
+import { envelope, familyCase } from '../../../src/simulator/cases.ts';
+import { CERTS, eventually, startTestHub, type TestHub } from '../../support/hub.ts';
+
+let t: TestHub | undefined;
+const receivers: SimulatedPartner[] = [];
+
+afterEach(async () => {
+  await Promise.all(receivers.splice(0).map((r) => r.close()));
+  await t?.stop();
+  t = undefined;
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('push delivery', () => {
+  it('posts over mutual TLS to a partner that checks the hub’s certificate, and records delivered', async () => {
+    const police = new SimulatedPartner(await loadPartnerCredentials(CERTS, 'politie'), 'https://localhost:1');
+    receivers.push(police);
+    const url = await police.startPushServer('hub');
+    t = await startTestHub((c) => {
+      c.partners = c.partners.map((p) => (p.id === 'politie' ? { ...p, transport: { kind: 'push', url } } : p));
+    });
+    const vt = await t.partner('vt');
+    const fixture = familyCase();
+    const answer = JSON.parse((await vt.submit(envelope('minutes', 'execution', fixture.caseRef, fixture.minutes))).body);
+    const deliveryId = answer.deliveries.find((d: { recipient: string }) => d.recipient === 'politie').deliveryId;
+    await eventually('the push', async () => police.received.get(deliveryId));
+    const got = police.received.get(deliveryId)!;
+    expect(got.plaintext.payload.notForClient).toBeUndefined();
+    expect((got.plaintext.payload.step2 as { interventions: { partner: string }[] }).interventions.every((i) => i.partner === 'politie')).toBe(true);
+    await eventually('delivered status', async () => ((await t!.hub.store.getDelivery(deliveryId))?.status === 'delivered' ? true : undefined));
+    // The police cannot also pull what was pushed to them: pushed deliveries never enter the pull inbox.
+    const policeClient = await t.partner('politie');
+    expect(JSON.parse((await policeClient.request('GET', '/v1/inbox')).body).deliveries).toEqual([]);
+  });
+
+  it('retries while the partner is down and delivers once it is up, recording each failed attempt', async () => {
+    const port = await freePort();
+    t = await startTestHub((c) => {
+      c.hub.delivery = { ...c.hub.delivery, attempts: 8, backoffSeconds: 0.3 };
+      c.partners = c.partners.map((p) => (p.id === 'om' ? { ...p, transport: { kind: 'push', url: `https://localhost:${port}/in` } } : p));
+    });
+    const vt = await t.partner('vt');
+    const fixture = familyCase();
+    const answer = JSON.parse((await vt.submit(envelope('minutes', 'execution', fixture.caseRef, fixture.minutes))).body);
+    const deliveryId = answer.deliveries.find((d: { recipient: string }) => d.recipient === 'om').deliveryId;
+    await eventually('a failed attempt', async () => ((await t!.hub.store.getDelivery(deliveryId))?.status === 'failed' ? true : undefined));
+
+    const om = new SimulatedPartner(await loadPartnerCredentials(CERTS, 'om'), t.url);
+    receivers.push(om);
+    await om.startPushServer('hub', port);
+    await eventually('the delivery after recovery', async () => om.received.get(deliveryId), 20_000);
+    const stored = await t.hub.store.findMessage('vt', answer.messageId);
+    const events = stored!.deliveries.find((d) => d.deliveryId === deliveryId)!.events;
+    expect(events[0]?.event).toBe('queued');
+    expect(events.filter((e) => e.event === 'failed').length).toBeGreaterThanOrEqual(1);
+    expect(events.find((e) => e.event === 'failed')?.detail).toMatch(/ECONNREFUSED/);
+    expect(events.at(-1)?.event).toBe('delivered');
+    expect(om.received.size).toBe(1);
+  });
+
+  it('marks a delivery dead after its last attempt, visible in the sender’s status', async () => {
+    const port = await freePort();
+    t = await startTestHub((c) => {
+      c.hub.delivery = { ...c.hub.delivery, attempts: 2, backoffSeconds: 0.1 };
+      c.partners = c.partners.map((p) => (p.id === 'rvdk' ? { ...p, transport: { kind: 'push', url: `https://localhost:${port}/in` } } : p));
+    });
+    const vt = await t.partner('vt');
+    const fixture = familyCase();
+    const answer = JSON.parse((await vt.submit(envelope('minutes', 'execution', fixture.caseRef, fixture.minutes))).body);
+    const status = await eventually('dead', async () => {
+      const s = JSON.parse((await vt.request('GET', `/v1/messages/${answer.messageId}`)).body) as { recipients: { recipient: string; status: string; events: { event: string }[] }[] };
+      const rvdk = s.recipients.find((r) => r.recipient === 'rvdk');
+      return rvdk?.status === 'dead' ? rvdk : undefined;
+    });
+    expect(status.events.filter((e) => e.event === 'failed')).toHaveLength(2);
+  });
+});

@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { loadConfig } from '../../src/config/load.ts';
+import type { HubConfig } from '../../src/config/types.ts';
+import { startHub, type RunningHub } from '../../src/hub.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { loadPartnerCredentials, SimulatedPartner } from '../../src/simulator/partner.ts';
+import { deletePrefix, REDIS_URL, uniquePrefix } from './redis.ts';
+
+export const CERTS = resolve('certs');
+export const PARTNER_IDS = ['vt', 'politie', 'om', 'rvdk', 'reclassering'] as const;
+
+/** The shipped configuration, pointed at a fresh database, a Redis prefix of its own and a free port. */
+export function testConfig(dir: string, mutate: (c: HubConfig) => void = () => undefined): HubConfig {
+  const config = loadConfig(resolve('config'), {});
+  config.hub.listen = { host: '127.0.0.1', port: 0 };
+  config.hub.database.path = join(dir, 'hub.db');
+  config.hub.redis = { url: REDIS_URL, prefix: uniquePrefix() };
+  config.hub.delivery = { ...config.hub.delivery, backoffSeconds: 0.2, attempts: 3, pushTimeoutSeconds: 2 };
+  mutate(config);
+  return config;
+}
+
+export interface TestHub {
+  hub: RunningHub;
+  config: HubConfig;
+  url: string;
+  dir: string;
+  logLines: string[];
+  partner(id: string): Promise<SimulatedPartner>;
+  stop(): Promise<void>;
+}
+
+/** Starts a real hub in this process: real TLS, real OpenPGP, real Redis, a real database file. */
+export async function startTestHub(mutate?: (c: HubConfig) => void): Promise<TestHub> {
+  const dir = mkdtempSync(join(tmpdir(), 'aoh-test-'));
+  const config = testConfig(dir, mutate);
+  const logLines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      logLines.push(String(chunk));
+      cb();
+    },
+  });
+  const hub = await startHub(config, { log: createLogger({ level: 'debug', destination }), reconcileIntervalMs: 1000 });
+  const url = `https://localhost:${hub.port}`;
+  const partners: SimulatedPartner[] = [];
+  return {
+    hub,
+    config,
+    url,
+    dir,
+    logLines,
+    async partner(id) {
+      const p = new SimulatedPartner(await loadPartnerCredentials(CERTS, id), url);
+      partners.push(p);
+      return p;
+    },
+    async stop() {
+      await Promise.all(partners.map((p) => p.close()));
+      await hub.close();
+      await deletePrefix(config.hub.redis.prefix);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

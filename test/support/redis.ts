@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+
+export const REDIS_URL = process.env.HUB_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export async function assertRedisReachable(): Promise<void> {
+  const client = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await client.connect();
+    await client.ping();
+  } catch {
+    throw new Error(`The tests need a real Redis at ${REDIS_URL} (start redis-server, or run bash .ci/run)`);
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** A key prefix of its own per test, so tests never see each other's queues. */
+export function uniquePrefix(): string {
+  return `aoh-test-${randomBytes(6).toString('hex')}`;
+}
+
+/** Every key under a prefix, with its value as text, for scanning Redis for plaintext. */
+export async function dumpPrefix(prefix: string): Promise<string[]> {
+  const client = new Redis(REDIS_URL);
+  try {
+    const keys = await client.keys(`${prefix}:*`);
+    const out: string[] = [];
+    for (const key of keys) {
+      const type = await client.type(key);
+      out.push(key);
+      if (type === 'string') out.push((await client.get(key)) ?? '');
+      else if (type === 'hash') out.push(...Object.entries(await client.hgetall(key)).flat());
+      else if (type === 'list') out.push(...(await client.lrange(key, 0, -1)));
+      else if (type === 'set') out.push(...(await client.smembers(key)));
+      else if (type === 'zset') out.push(...(await client.zrange(key, 0, -1)));
+      else if (type === 'stream') out.push(JSON.stringify(await client.xrange(key, '-', '+')));
+    }
+    return out;
+  } finally {
+    client.disconnect();
+  }
+}
+
+export async function deletePrefix(prefix: string): Promise<void> {
+  const client = new Redis(REDIS_URL);
+  try {
+    const keys = await client.keys(`${prefix}:*`);
+    if (keys.length > 0) await client.del(...keys);
+  } finally {
+    client.disconnect();
+  }
+}

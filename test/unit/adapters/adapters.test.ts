@@ -1,0 +1,51 @@
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadAdapters } from '../../../adapters/registry.ts';
+import { loadConfig } from '../../../src/config/load.ts';
+import { validateEnvelope } from '../../../src/messages/index.ts';
+import { ALL_CASES, envelope } from '../../../src/simulator/cases.ts';
+import { planDeliveries } from '../../../src/submission/plan.ts';
+import { leaves } from '../../support/domain-table.ts';
+
+const config = loadConfig(resolve('config'), {});
+const adapters = await loadAdapters([...config.partners.map((p) => p.adapter), 'canonical']);
+const ctx = { config, adapters, pseudonymKey: new Uint8Array(32), newId: () => 'delivery-1' };
+
+describe('partner adapters', () => {
+  it('exist for the five partners and name their vocabulary', () => {
+    expect([...adapters.keys()].sort()).toEqual(['canonical', 'om', 'politie', 'reclassering', 'rvdk', 'vt']);
+    expect(adapters.get('vt')?.format).toBe('clavis-v1');
+  });
+
+  it('refuses an adapter folder that does not exist', async () => {
+    await expect(loadAdapters(['gemeente-nope'])).rejects.toThrow(/adapters\/gemeente-nope\/index.ts/);
+  });
+
+  it('map only what the policy let through: every value in a mapped document is in the view or the envelope', () => {
+    for (const build of ALL_CASES) {
+      const c = build();
+      for (const [type, purpose, payload] of [['minutes', 'execution', c.minutes], ['agenda', 'preparation', c.agenda]] as const) {
+        const env = validateEnvelope(envelope(type, purpose, c.caseRef, payload));
+        for (const d of planDeliveries(env, 'vt', ctx).deliveries) {
+          const delivered = JSON.parse(d.plaintext);
+          const allowed = new Set(leaves({ ...delivered, mapped: undefined }).map((l) => JSON.stringify(l.value)));
+          for (const leaf of leaves(delivered.mapped.document)) {
+            if (typeof leaf.value === 'string' && leaf.value.length > 0 && !/^Zie contactjournaal/.test(leaf.value)) {
+              expect(allowed.has(JSON.stringify(leaf.value)), `${d.recipient}${leaf.path}`).toBe(true);
+            }
+          }
+        }
+      }
+    }
+  });
+
+  it('file Veilig Thuis’s not-for-client information in the contact journal with an alert on the case file', () => {
+    const c = ALL_CASES[0]!();
+    const mapped = adapters.get('vt')!.map({
+      deliveryId: 'd', messageId: 'm', type: 'minutes', purpose: 'execution', sender: 'vt', caseRef: c.caseRef, createdAt: '', policy: { id: 'p', version: 1 },
+      payload: c.minutes,
+    }) as { contactjournaal: { nietVoorClient: string }; dossier: { signaal: string } };
+    expect(mapped.contactjournaal.nietVoorClient).toBe(c.minutes.notForClient);
+    expect(mapped.dossier.signaal).toMatch(/contactjournaal/);
+  });
+});

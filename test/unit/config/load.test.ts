@@ -1,0 +1,96 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config/load.ts';
+import { ConfigError } from '../../../src/errors/problem.ts';
+
+let dir: string;
+
+function copyConfig(): string {
+  dir = mkdtempSync(join(tmpdir(), 'aoh-config-'));
+  cpSync(resolve('config'), dir, { recursive: true });
+  return dir;
+}
+
+function edit(file: string, change: (text: string) => string): void {
+  const path = join(dir, file);
+  writeFileSync(path, change(readFileSync(path, 'utf8')));
+}
+
+function failure(): ConfigError {
+  try {
+    loadConfig(dir, {});
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('loadConfig', () => {
+  it('loads the shipped configuration: five partners, pull by default, a policy per purpose', () => {
+    const config = loadConfig(copyConfig(), {});
+    expect(config.partners.map((p) => p.id).sort()).toEqual(['om', 'politie', 'reclassering', 'rvdk', 'vt']);
+    expect(config.partners.every((p) => p.transport.kind === 'pull')).toBe(true);
+    expect(config.partners.every((p) => p.pgpPublicKeysArmored[0]?.includes('BEGIN PGP PUBLIC KEY BLOCK'))).toBe(true);
+    expect(config.policies.length).toBe(13);
+  });
+
+  it('applies environment overrides', () => {
+    const config = loadConfig(copyConfig(), { HUB_PORT: '9443', HUB_REDIS_URL: 'redis://10.0.0.1:6380', HUB_DATABASE_PATH: '/tmp/x.db' });
+    expect(config.hub.listen.port).toBe(9443);
+    expect(config.hub.redis.url).toBe('redis://10.0.0.1:6380');
+    expect(config.hub.database.path).toBe('/tmp/x.db');
+  });
+
+  it('names the file and the field of a wrong value', () => {
+    copyConfig();
+    edit('partners/om.yaml', (t) => t.replace('transport: { kind: pull }', 'transport: { kind: carrier-pigeon }'));
+    const err = failure();
+    expect(err.file).toBe(join(dir, 'partners/om.yaml'));
+    expect(err.message).toMatch(/partners\/om\.yaml/);
+    expect(err.issues[0]?.path).toBe('transport.kind');
+  });
+
+  it('names a missing required field', () => {
+    copyConfig();
+    edit('hub.yaml', (t) => t.replace(/^ {4}cert: certs\/hub\/server\.crt\n/m, ''));
+    const err = failure();
+    expect(err.file).toBe(join(dir, 'hub.yaml'));
+    expect(err.issues.map((i) => i.path)).toContain('hub.tls.cert');
+  });
+
+  it('refuses a key file that does not exist, naming the field', () => {
+    copyConfig();
+    edit('partners/rvdk.yaml', (t) => t.replace('certs/partners/rvdk/pgp-public.asc', 'certs/partners/rvdk/missing.asc'));
+    const err = failure();
+    expect(err.issues[0]).toMatchObject({ path: 'pgpPublicKeys.0' });
+    expect(err.issues[0]?.message).toMatch(/missing\.asc does not exist/);
+  });
+
+  it('refuses a policy rule for a field or category that does not exist', () => {
+    copyConfig();
+    edit('policies/om.yaml', (t) => t.replace('- { category: criminal-justice, action: keep }', '- { category: horoscope, action: keep }\n      - { path: /step2/nonsense, action: keep }'));
+    const err = failure();
+    expect(err.file).toMatch(/policies\/om\.yaml$/);
+    expect(err.issues.map((i) => i.message)).toEqual(expect.arrayContaining(['unknown category horoscope', expect.stringMatching(/no field \/step2\/nonsense in minutes/)]));
+    expect(err.issues[0]?.path).toMatch(/^om-execution\.rules\.\d+$/);
+  });
+
+  it('refuses two policies for the same recipient, purpose and type', () => {
+    copyConfig();
+    edit('policies/om.yaml', (t) => t.replace('id: om-preparation', 'id: om-preparation-bis\n    version: 1\n    recipient: om\n    purpose: execution\n    messageTypes: [minutes]\n    legalBasis: x\n    rules: []\n  - id: om-preparation'));
+    expect(failure().issues[0]?.message).toMatch(/om\/execution\/minutes is already covered/);
+  });
+
+  it('refuses YAML that does not parse, naming the file', () => {
+    copyConfig();
+    edit('hub.yaml', (t) => t + '\n  : : [\n');
+    const err = failure();
+    expect(err.file).toBe(join(dir, 'hub.yaml'));
+    expect(err.issues[0]?.message).toMatch(/not valid YAML/);
+  });
+});
