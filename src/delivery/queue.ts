@@ -8,6 +8,7 @@ export interface DeliveryJob {
 
 // A sender's 202 waits for the database, not for Redis: the reconciler queues what this could not.
 const ENQUEUE_TIMEOUT_MS = 3000;
+const DOWN = new Set(['reconnecting', 'close', 'end']);
 
 export function queueName(partnerId: string): string {
   return `deliveries-${partnerId}`;
@@ -32,13 +33,17 @@ export class DeliveryQueues {
     this.connection = redisConnection(settings.redis.url, false);
     this.connection.on('error', () => undefined); // reported where a command fails
     for (const id of partnerIds) {
-      this.queues.set(id, new Queue<DeliveryJob>(queueName(id), { connection: this.connection, prefix: settings.redis.prefix }));
+      const queue = new Queue<DeliveryJob>(queueName(id), { connection: this.connection, prefix: settings.redis.prefix });
+      queue.on('error', () => undefined); // as above: enqueue() reports, the reconciler recovers
+      this.queues.set(id, queue);
     }
   }
 
   async enqueue(deliveryId: string, recipient: string): Promise<void> {
     const queue = this.queues.get(recipient);
     if (!queue) throw new TypeError(`no queue for partner ${recipient}`);
+    // While Redis is known to be down, do not make the sender wait for the timeout below.
+    if (DOWN.has(this.connection.status)) throw new Error(`Redis is ${this.connection.status}`);
     const { attempts, backoffSeconds } = this.settings.delivery;
     // The job id is the delivery id: queueing the same delivery twice is a no-op.
     const added = queue.add('deliver', { deliveryId }, {
@@ -64,6 +69,7 @@ export class DeliveryQueues {
   }
 
   async close(): Promise<void> {
+    if (this.connection.status !== 'ready') this.connection.disconnect();
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     this.connection.disconnect();
   }

@@ -54,8 +54,11 @@ export class DeliveryWorkers {
     }
   }
 
+  /** Lets jobs in flight finish; without Redis there is nothing in flight to wait for. */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.close()));
+    const reachable = this.connection.status === 'ready';
+    if (!reachable) this.connection.disconnect();
+    await Promise.all(this.workers.map((w) => w.close(!reachable)));
     this.connection.disconnect();
   }
 }

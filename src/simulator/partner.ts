@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Agent, createServer, request, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -14,6 +14,8 @@ export interface PartnerCredentials {
   serverCert: string;
   serverKey: string;
   pgpPrivateKey: openpgp.PrivateKey;
+  /** The hub's key as the partner registered it at onboarding; GET /v1/hub-key is the fallback. */
+  hubPgpPublicKey?: openpgp.PublicKey;
 }
 
 export interface HttpAnswer {
@@ -39,7 +41,13 @@ export async function loadPartnerCredentials(certsDir: string, id: string): Prom
     serverCert: readFileSync(join(dir, 'server.crt'), 'utf8'),
     serverKey: readFileSync(join(dir, 'server.key'), 'utf8'),
     pgpPrivateKey: await openpgp.readPrivateKey({ armoredKey: readFileSync(join(dir, 'pgp-private.asc'), 'utf8') }),
+    hubPgpPublicKey: await readOptionalKey(join(certsDir, 'hub', 'pgp-public.asc')),
   };
+}
+
+async function readOptionalKey(file: string): Promise<openpgp.PublicKey | undefined> {
+  if (!existsSync(file)) return undefined;
+  return openpgp.readKey({ armoredKey: readFileSync(file, 'utf8') });
 }
 
 /**
@@ -63,6 +71,7 @@ export class SimulatedPartner {
     this.creds = creds;
     this.hubUrl = new URL(hubUrl);
     this.agent = new Agent({ keepAlive: true, ca: creds.ca, cert: creds.cert, key: creds.key });
+    this.hubKey = creds.hubPgpPublicKey;
   }
 
   request(method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<HttpAnswer> {

@@ -31,9 +31,9 @@ export async function dumpPrefix(prefix: string): Promise<string[]> {
       out.push(key);
       if (type === 'string') out.push((await client.get(key)) ?? '');
       else if (type === 'hash') out.push(...Object.entries(await client.hgetall(key)).flat());
-      else if (type === 'list') out.push(...(await client.lrange(key, 0, -1)));
+      else if (type === 'list') out.push(...(await client.lrange(key, '0', '-1')));
       else if (type === 'set') out.push(...(await client.smembers(key)));
-      else if (type === 'zset') out.push(...(await client.zrange(key, 0, -1)));
+      else if (type === 'zset') out.push(...(await client.zrange(key, '0', '-1')));
       else if (type === 'stream') out.push(JSON.stringify(await client.xrange(key, '-', '+')));
     }
     return out;

@@ -1,8 +1,8 @@
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadPartnerCredentials, SimulatedPartner } from '../../../src/simulator/partner.ts';
 import { envelope, familyCase } from '../../../src/simulator/cases.ts';
 import { CERTS, eventually, startTestHub, type TestHub } from '../../support/hub.ts';
+import { freePort } from '../../support/net.ts';
 
 let t: TestHub | undefined;
 const receivers: SimulatedPartner[] = [];
@@ -12,14 +12,6 @@ afterEach(async () => {
   await t?.stop();
   t = undefined;
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('push delivery', () => {
   it('posts over mutual TLS to a partner that checks the hub’s certificate, and records delivered', async () => {
