@@ -1,0 +1,23 @@
+# The hub on the official Node 24 image. Node 24 runs the TypeScript sources directly (type stripping),
+# so there is no build step. Certificates and keys are mounted at /app/certs; the database lives in /app/data.
+FROM node:24-bookworm-slim
+
+ENV NODE_ENV=production
+WORKDIR /app
+
+COPY package.json package-lock.json ./
+# The `node` dev dependency pins Node 24 for development only; this image already has it.
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+
+COPY src ./src
+COPY adapters ./adapters
+COPY config ./config
+
+RUN mkdir -p /app/data /app/certs && chown node:node /app/data
+USER node
+VOLUME ["/app/data"]
+EXPOSE 8443
+
+# A health check over mutual TLS would need a client certificate inside the image; orchestrators
+# should probe the TCP port, or (later) the plain-HTTP health port on loopback.
+CMD ["node", "src/main.ts"]
