@@ -12,6 +12,7 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY src ./src
 COPY adapters ./adapters
 COPY config ./config
+COPY docs ./docs
 
 RUN mkdir -p /app/data /app/certs && chown node:node /app/data
 USER node

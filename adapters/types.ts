@@ -1,3 +1,5 @@
+import type { MeetingAssignment } from '../src/submission/meeting.ts';
+
 /**
  * The one interface a partner adapter implements: map the canonical minimised message into the
  * partner's vocabulary. Pure: it sees only what the recipient's policy already allowed.
@@ -11,6 +13,8 @@ export interface CanonicalDelivery {
   caseRef: string;
   createdAt: string;
   policy: { id: string; version: number };
+  /** For a submission: the meeting it is for, or that it is urgent. */
+  meeting?: MeetingAssignment;
   payload: Record<string, unknown>;
 }
 

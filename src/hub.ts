@@ -12,6 +12,7 @@ import { loadKeyring } from './envelope/keyring.ts';
 import { createApp } from './ingress/app.ts';
 import { createTlsServer } from './ingress/server.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
+import { PolicyRegistry } from './policies/registry.ts';
 import { SqliteStore } from './store/sqlite.ts';
 import type { HubStore } from './store/types.ts';
 
@@ -26,6 +27,7 @@ export interface RunningHub {
   port: number;
   store: HubStore;
   queues: DeliveryQueues;
+  policies: PolicyRegistry;
   close(): Promise<void>;
 }
 
@@ -57,7 +59,8 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     transports: { pull: pullTransport, push: pushTransport(clientTls, config.hub.delivery.pushTimeoutSeconds) },
   });
 
-  const app = createApp({ config, keyring, store, adapters, pseudonymKey, enqueue, log });
+  const policies = await PolicyRegistry.open(store, config.policies, new Set(config.partners.map((p) => p.id)), log);
+  const app = createApp({ config, policies, keyring, store, adapters, pseudonymKey, enqueue, log });
   const server = createTlsServer(tls, app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -75,6 +78,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     port,
     store,
     queues,
+    policies,
     async close() {
       clearInterval(timer);
       await new Promise<void>((resolve) => {

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type FieldError } from '../errors/problem.ts';
-import { policyProblems } from '../minimisation/validate.ts';
+import { policyPlacementProblems, policyProblems } from '../minimisation/validate.ts';
 import { HubFile, PartnerFile, PolicyFile, type Policy } from './schema.ts';
 import type { HubConfig, Partner } from './types.ts';
 
@@ -58,21 +58,13 @@ export function checkConsistency(config: HubConfig, files: { hub: string; polici
     const unknown = route.recipients.filter((r) => !partnerIds.has(r));
     if (unknown.length > 0) throw new ConfigError(files.hub, [{ path: `routes.${i}.recipients`, message: `unknown partner ${unknown.join(', ')}` }]);
   });
-  const seen = new Map<string, string>();
-  for (const policy of config.policies) {
+  config.policies.forEach((policy, i) => {
     const file = files.policies.get(policy) ?? 'policies';
-    if (!partnerIds.has(policy.recipient)) {
-      throw new ConfigError(file, [{ path: `${policy.id}.recipient`, message: `unknown partner ${policy.recipient}` }]);
-    }
-    const problems = policyProblems(policy);
+    const earlier = config.policies.slice(0, i);
+    if (earlier.some((p) => p.id === policy.id)) throw new ConfigError(file, [{ path: `${policy.id}.id`, message: `policy ${policy.id} is defined twice` }]);
+    const problems = [...policyPlacementProblems(policy, earlier, partnerIds), ...policyProblems(policy)];
     if (problems.length > 0) throw new ConfigError(file, problems.map((p) => ({ ...p, path: `${policy.id}.${p.path}` })));
-    for (const type of policy.messageTypes) {
-      const key = `${policy.recipient}/${policy.purpose}/${type}`;
-      const other = seen.get(key);
-      if (other) throw new ConfigError(file, [{ path: `${policy.id}.messageTypes`, message: `${key} is already covered by policy ${other}` }]);
-      seen.set(key, policy.id);
-    }
-  }
+  });
 }
 
 /** Loads `hub.yaml`, `partners/*.yaml` and `policies/*.yaml` from a folder; throws ConfigError naming the file and field. */
@@ -102,7 +94,7 @@ export function loadConfig(dir: string, env: NodeJS.ProcessEnv = process.env): H
     }
   }
 
-  const config: HubConfig = { hub: hubFile.hub, chair: hubFile.chair, operators: hubFile.operators, routes: hubFile.routes, partners, policies };
+  const config: HubConfig = { hub: hubFile.hub, chair: hubFile.chair, operators: hubFile.operators, meetings: hubFile.meetings, routes: hubFile.routes, partners, policies };
   checkConsistency(config, { hub: hubPath, policies: policyFiles });
   return config;
 }

@@ -80,12 +80,36 @@ export const Route = z
   .strict();
 export type Route = z.infer<typeof Route>;
 
+const LocalTime = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'a time as HH:MM');
+const LocalDate = z.iso.date();
+
+/** When the Actieoverleg meets, and until when a submission is for the next meeting (DOMAIN.md). */
+export const MeetingSchedule = z
+  .object({
+    timeZone: z.string().refine((tz) => Intl.supportedValuesOf('timeZone').includes(tz) || tz === 'UTC', 'an IANA time zone such as Europe/Amsterdam').default('Europe/Amsterdam'),
+    weekdays: z.array(z.enum(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'])).min(1).default(['tuesday']),
+    /** Explicit meeting dates, for regions that meet every other week or monthly; replaces weekdays. */
+    dates: z.array(LocalDate).min(1).optional(),
+    /** Dates on which there is no meeting (holidays). */
+    skip: z.array(LocalDate).default([]),
+    time: LocalTime.default('10:00'),
+    cutOff: z
+      .object({ daysBefore: z.number().int().min(0).max(14).default(1), time: LocalTime.default('12:00') })
+      .strict()
+      .default({ daysBefore: 1, time: '12:00' }),
+  })
+  .strict();
+export type MeetingSchedule = z.infer<typeof MeetingSchedule>;
+
+const DEFAULT_MEETINGS: MeetingSchedule = { timeZone: 'Europe/Amsterdam', weekdays: ['tuesday'], skip: [], time: '10:00', cutOff: { daysBefore: 1, time: '12:00' } };
+
 export const HubFile = z
   .object({
     hub: HubSettings,
     /** The partner that chairs the Actieoverleg (Veilig Thuis); other submitters need a report reference there. */
     chair: PartnerId.default('vt'),
     operators: z.array(Operator).default([]),
+    meetings: MeetingSchedule.default(DEFAULT_MEETINGS),
     routes: z.array(Route).min(1),
   })
   .strict();

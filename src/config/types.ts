@@ -1,4 +1,4 @@
-import type { HubSettings, Operator, PartnerFile, Policy, Route } from './schema.ts';
+import type { HubSettings, MeetingSchedule, Operator, PartnerFile, Policy, Route } from './schema.ts';
 
 export interface Partner extends PartnerFile {
   adapter: string;
@@ -11,6 +11,7 @@ export interface HubConfig {
   hub: HubSettings;
   chair: string;
   operators: Operator[];
+  meetings: MeetingSchedule;
   routes: Route[];
   partners: Partner[];
   policies: Policy[];

@@ -1,9 +1,12 @@
 import express from 'express';
 import helmet from 'helmet';
+import { adminRouter } from '../admin/routes.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { PolicyRegistry } from '../policies/registry.ts';
 import type { HubStore } from '../store/types.ts';
 import type { SubmissionDeps } from '../submission/accept.ts';
 import { authenticate } from './authenticate.ts';
+import { openApiDocument } from './openapi.ts';
 import { notFoundHandler, problemHandler } from './problem-handler.ts';
 import { inboxRouter } from './routes/inbox.ts';
 import { messagesRouter } from './routes/messages.ts';
@@ -12,6 +15,7 @@ import { publicRouter } from './routes/public.ts';
 export interface AppDeps extends SubmissionDeps {
   store: HubStore;
   log: Logger;
+  policies: PolicyRegistry;
 }
 
 /** The partner-facing application. Express 5 passes rejected promises of async handlers to the error handler. */
@@ -21,9 +25,14 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('query parser', 'simple');
   app.use(helmet());
   app.use(authenticate(deps.config));
+  const openApi = JSON.stringify(openApiDocument());
+  app.get('/openapi.json', (_req, res) => {
+    res.type('application/json').send(openApi);
+  });
   app.use('/v1', publicRouter(deps.keyring.hubPublicKeysArmored));
   app.use('/v1/messages', messagesRouter(deps));
   app.use('/v1/inbox', inboxRouter(deps.store));
+  app.use('/admin/v1', adminRouter(deps));
   app.use(notFoundHandler);
   app.use(problemHandler(deps.log));
   return app;

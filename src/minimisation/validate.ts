@@ -29,3 +29,17 @@ export function policyProblems(policy: Policy, extraCategories: readonly string[
   });
   return problems;
 }
+
+/**
+ * Names what makes a policy unusable beside the others in force: an unknown recipient, or a
+ * recipient, purpose and type that another policy already covers (which one applies would be luck).
+ */
+export function policyPlacementProblems(policy: Policy, others: readonly Policy[], partnerIds: ReadonlySet<string>): FieldError[] {
+  if (!partnerIds.has(policy.recipient)) return [{ path: 'recipient', message: `unknown partner ${policy.recipient}` }];
+  const problems: FieldError[] = [];
+  policy.messageTypes.forEach((type, i) => {
+    const other = others.find((o) => o.id !== policy.id && o.recipient === policy.recipient && o.purpose === policy.purpose && (o.messageTypes as string[]).includes(type));
+    if (other) problems.push({ path: `messageTypes.${i}`, message: `${policy.recipient}/${policy.purpose}/${type} is already covered by policy ${other.id}` });
+  });
+  return problems;
+}

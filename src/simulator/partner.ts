@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { Agent, createServer, request, type Server } from 'node:https';
+import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import * as openpgp from 'openpgp';
+import { loadClientTls, MutualTlsClient, type HttpAnswer } from './client.ts';
+
+export type { HttpAnswer };
 
 export interface PartnerCredentials {
   id: string;
@@ -18,11 +21,6 @@ export interface PartnerCredentials {
   hubPgpPublicKey?: openpgp.PublicKey;
 }
 
-export interface HttpAnswer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
 
 /** A delivery as the partner's own system sees it: decrypted with its key, signature by the hub verified. */
 export interface ReceivedDelivery {
@@ -35,9 +33,7 @@ export async function loadPartnerCredentials(certsDir: string, id: string): Prom
   const dir = join(certsDir, 'partners', id);
   return {
     id,
-    ca: readFileSync(join(certsDir, 'ca.crt'), 'utf8'),
-    cert: readFileSync(join(dir, 'client.crt'), 'utf8'),
-    key: readFileSync(join(dir, 'client.key'), 'utf8'),
+    ...loadClientTls(certsDir, join('partners', id)),
     serverCert: readFileSync(join(dir, 'server.crt'), 'utf8'),
     serverKey: readFileSync(join(dir, 'server.key'), 'utf8'),
     pgpPrivateKey: await openpgp.readPrivateKey({ armoredKey: readFileSync(join(dir, 'pgp-private.asc'), 'utf8') }),
@@ -61,30 +57,19 @@ export class SimulatedPartner {
   /** Push requests that arrived, counted before deduplication on Idempotency-Key. */
   pushRequests = 0;
   private readonly creds: PartnerCredentials;
-  private readonly hubUrl: URL;
-  private readonly agent: Agent;
+  private readonly client: MutualTlsClient;
   private hubKey: openpgp.PublicKey | undefined;
   private server: Server | undefined;
 
   constructor(creds: PartnerCredentials, hubUrl: string) {
     this.id = creds.id;
     this.creds = creds;
-    this.hubUrl = new URL(hubUrl);
-    this.agent = new Agent({ keepAlive: true, ca: creds.ca, cert: creds.cert, key: creds.key });
+    this.client = new MutualTlsClient(creds, hubUrl);
     this.hubKey = creds.hubPgpPublicKey;
   }
 
   request(method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<HttpAnswer> {
-    return new Promise((resolve, reject) => {
-      const req = request(new URL(path, this.hubUrl), { method, agent: this.agent, headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+    return this.client.request(method, path, body, headers);
   }
 
   async hubPublicKey(): Promise<openpgp.PublicKey> {
@@ -177,7 +162,7 @@ export class SimulatedPartner {
   }
 
   async close(): Promise<void> {
-    this.agent.destroy();
+    this.client.close();
     if (this.server) {
       this.server.closeAllConnections();
       await new Promise<void>((resolve) => this.server?.close(() => resolve()));

@@ -11,7 +11,9 @@ import {
   type HubStore,
   type InboxEntry,
   type MessageRecord,
+  type PolicyVersion,
   type StoredMessage,
+  PolicyVersionExistsError,
 } from './types.ts';
 
 const MIGRATIONS = [
@@ -43,9 +45,17 @@ const MIGRATIONS = [
    CREATE TRIGGER disclosures_append_only_delete BEFORE DELETE ON disclosures BEGIN SELECT RAISE(ABORT, 'disclosures are append-only'); END;
    CREATE TRIGGER events_append_only_update BEFORE UPDATE ON delivery_events BEGIN SELECT RAISE(ABORT, 'delivery events are append-only'); END;
    CREATE TRIGGER events_append_only_delete BEFORE DELETE ON delivery_events BEGIN SELECT RAISE(ABORT, 'delivery events are append-only'); END;`,
+  `CREATE TABLE policy_versions (
+     policy_id TEXT NOT NULL, version INTEGER NOT NULL, document TEXT NOT NULL,
+     author TEXT NOT NULL, published_at TEXT NOT NULL, comment TEXT,
+     PRIMARY KEY (policy_id, version));
+   CREATE TRIGGER policy_versions_append_only_update BEFORE UPDATE ON policy_versions BEGIN SELECT RAISE(ABORT, 'policy versions are append-only'); END;
+   CREATE TRIGGER policy_versions_append_only_delete BEFORE DELETE ON policy_versions BEGIN SELECT RAISE(ABORT, 'policy versions are append-only'); END;
+   ALTER TABLE messages ADD COLUMN meeting TEXT;`,
 ];
 
 const SQLITE_CONSTRAINT_UNIQUE = 2067;
+const SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
 
 type Row = Record<string, string | number | null>;
 
@@ -105,8 +115,8 @@ export class SqliteStore implements HubStore {
   private insertMessage(m: MessageRecord): void {
     try {
       this.db
-        .prepare('INSERT INTO messages (sender, message_id, type, purpose, case_ref, created_at, received_at, content_digest, refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(m.sender, m.messageId, m.type, m.purpose, m.caseRef, m.createdAt, m.receivedAt, m.contentDigest, JSON.stringify(m.refused));
+        .prepare('INSERT INTO messages (sender, message_id, type, purpose, case_ref, created_at, received_at, content_digest, refused, meeting) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(m.sender, m.messageId, m.type, m.purpose, m.caseRef, m.createdAt, m.receivedAt, m.contentDigest, JSON.stringify(m.refused), m.meeting ? JSON.stringify(m.meeting) : null);
     } catch (err) {
       if ((err as { errcode?: number }).errcode === SQLITE_CONSTRAINT_UNIQUE) throw new DuplicateMessageError(m.sender, m.messageId);
       throw err;
@@ -157,6 +167,7 @@ export class SqliteStore implements HubStore {
         receivedAt: str(row, 'received_at'),
         contentDigest: str(row, 'content_digest'),
         refused: JSON.parse(str(row, 'refused')),
+        ...(row.meeting !== null ? { meeting: JSON.parse(str(row, 'meeting')) } : {}),
       },
       deliveries: deliveries.map((d) => {
         const events = this.events(str(d, 'delivery_id'));
@@ -219,6 +230,28 @@ export class SqliteStore implements HubStore {
       )
       .all() as Row[];
     return rows.map((r) => ({ deliveryId: str(r, 'delivery_id'), recipient: str(r, 'recipient') }));
+  }
+
+  async policyVersions(): Promise<PolicyVersion[]> {
+    const rows = this.db.prepare('SELECT * FROM policy_versions ORDER BY policy_id, version').all() as Row[];
+    return rows.map((r) => ({
+      policy: JSON.parse(str(r, 'document')),
+      author: str(r, 'author'),
+      publishedAt: str(r, 'published_at'),
+      ...(r.comment !== null ? { comment: str(r, 'comment') } : {}),
+    }));
+  }
+
+  async addPolicyVersion(v: PolicyVersion): Promise<void> {
+    try {
+      this.db
+        .prepare('INSERT INTO policy_versions (policy_id, version, document, author, published_at, comment) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(v.policy.id, v.policy.version, JSON.stringify(v.policy), v.author, v.publishedAt, v.comment ?? null);
+    } catch (err) {
+      const code = (err as { errcode?: number }).errcode;
+      if (code === SQLITE_CONSTRAINT_PRIMARYKEY || code === SQLITE_CONSTRAINT_UNIQUE) throw new PolicyVersionExistsError(v.policy.id, v.policy.version);
+      throw err;
+    }
   }
 
   async disclosuresFor(messageId: string, sender: string): Promise<(DisclosureRecord & { events: DeliverySummary['events'] })[]> {

@@ -1,4 +1,6 @@
+import type { Policy } from '../config/schema.ts';
 import type { Manifest } from '../minimisation/engine.ts';
+import type { MeetingAssignment } from '../submission/meeting.ts';
 
 export const DELIVERY_STATUSES = ['queued', 'available', 'delivered', 'acknowledged', 'failed', 'dead'] as const;
 export type DeliveryEventKind = (typeof DELIVERY_STATUSES)[number];
@@ -17,6 +19,24 @@ export interface MessageRecord {
   contentDigest: string;
   /** Recipients that were named or routed but receive nothing, and why. */
   refused: { recipient: string; reason: string }[];
+  /** For a submission: the meeting it is for, or that it is urgent and for no meeting. */
+  meeting?: MeetingAssignment | undefined;
+}
+
+/** One version of a purpose policy, as an administrator (or the shipped configuration) published it. */
+export interface PolicyVersion {
+  policy: Policy;
+  author: string;
+  publishedAt: string;
+  comment?: string | undefined;
+}
+
+/** Another request published the same policy version first. */
+export class PolicyVersionExistsError extends Error {
+  constructor(policyId: string, version: number) {
+    super(`policy ${policyId} already has version ${version}`);
+    this.name = 'PolicyVersionExistsError';
+  }
 }
 
 /** Another request stored the same (sender, messageId) first. */
@@ -98,6 +118,10 @@ export interface HubStore {
   listInbox(recipient: string, after: number, limit: number): Promise<{ entries: InboxEntry[]; cursor: number | null }>;
   /** Deliveries stored but not yet handed to their transport: what a lost queue must be refilled with. */
   pendingDeliveries(): Promise<{ deliveryId: string; recipient: string }[]>;
+  /** Every published version of every policy, oldest first per policy. */
+  policyVersions(): Promise<PolicyVersion[]>;
+  /** Appends a version; throws PolicyVersionExistsError if that version number is taken. */
+  addPolicyVersion(version: PolicyVersion): Promise<void>;
   disclosuresFor(messageId: string, sender: string): Promise<(DisclosureRecord & { events: DeliverySummary['events'] })[]>;
   close(): Promise<void>;
 }

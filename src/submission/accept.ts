@@ -8,12 +8,16 @@ import { HubProblem, Problems } from '../errors/problem.ts';
 import { validateEnvelope, type Envelope } from '../messages/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import { DuplicateMessageError, type DeliveryRecord, type DisclosureRecord, type HubStore, type StoredMessage } from '../store/types.ts';
+import type { Policy } from '../config/schema.ts';
 import { canonicalJson } from './canonical-json.ts';
+import { assignMeeting, type MeetingAssignment } from './meeting.ts';
 import { planDeliveries } from './plan.ts';
 import { checkAcceptWindow, checkSenderMaySend, checkSubmissionRules } from './rules.ts';
 
 export interface SubmissionDeps {
   config: HubConfig;
+  /** The policies in force at this moment; administrators may publish new versions at any time. */
+  policies: { current(): Policy[] };
   keyring: Keyring;
   store: HubStore;
   adapters: Map<string, PartnerAdapter>;
@@ -27,6 +31,7 @@ export interface SubmitResponse {
   messageId: string;
   deliveries: { deliveryId: string; recipient: string; status: string }[];
   refused: { recipient: string; reason: string }[];
+  meeting?: MeetingAssignment;
 }
 
 function responseFor(stored: StoredMessage): SubmitResponse {
@@ -34,7 +39,13 @@ function responseFor(stored: StoredMessage): SubmitResponse {
     messageId: stored.message.messageId,
     deliveries: stored.deliveries.map((d) => ({ deliveryId: d.deliveryId, recipient: d.recipient, status: d.status })),
     refused: stored.message.refused,
+    ...(stored.message.meeting ? { meeting: stored.message.meeting } : {}),
   };
+}
+
+function meetingFor(deps: SubmissionDeps, envelope: Envelope, sender: string, now: Date): MeetingAssignment | undefined {
+  if (envelope.type !== 'submission') return undefined;
+  return assignMeeting(now, deps.config.meetings, { urgent: envelope.payload.urgent === true, byChair: sender === deps.config.chair });
 }
 
 function parseJson(plaintext: string): unknown {
@@ -71,7 +82,9 @@ export async function acceptSubmission(deps: SubmissionDeps, sender: string, arm
   checkAcceptWindow(envelope.createdAt, now, deps.config.hub.acceptWindow);
   checkSubmissionRules(envelope, sender, deps.config.chair);
 
-  const plan = planDeliveries(envelope, sender, { config: deps.config, adapters: deps.adapters, pseudonymKey: deps.pseudonymKey, newId: randomUUID });
+  const meeting = meetingFor(deps, envelope, sender, now);
+  const config = { routes: deps.config.routes, partners: deps.config.partners, policies: deps.policies.current() };
+  const plan = planDeliveries(envelope, sender, { config, adapters: deps.adapters, pseudonymKey: deps.pseudonymKey, newId: randomUUID, meeting });
   if (plan.deliveries.length === 0) {
     const why = plan.refused.map((r) => `${r.recipient}: ${r.reason}`).join(', ') || 'no route for this type and purpose';
     throw new HubProblem(Problems.noPermittedRecipient, `No recipient may receive ${envelope.type} for ${envelope.purpose} (${why})`);
@@ -85,7 +98,7 @@ export async function acceptSubmission(deps: SubmissionDeps, sender: string, arm
     deliveries.push({ ...common, transport: planned.transport, ciphertext: sealed.armored, createdAt: at });
     disclosures.push({ ...common, type: envelope.type, purpose: envelope.purpose, caseRef: envelope.caseRef, legalBasis: planned.policy.legalBasis, manifest: planned.manifest, recordedAt: at });
   }
-  const message = { sender, messageId: envelope.messageId, type: envelope.type, purpose: envelope.purpose, caseRef: envelope.caseRef, createdAt: envelope.createdAt, receivedAt: at, contentDigest: digest, refused: plan.refused };
+  const message = { sender, messageId: envelope.messageId, type: envelope.type, purpose: envelope.purpose, caseRef: envelope.caseRef, createdAt: envelope.createdAt, receivedAt: at, contentDigest: digest, refused: plan.refused, meeting };
   try {
     await deps.store.saveOutbox(message, deliveries, disclosures);
   } catch (err) {
@@ -98,7 +111,12 @@ export async function acceptSubmission(deps: SubmissionDeps, sender: string, arm
   deps.log.info({ sender, messageId: envelope.messageId, type: envelope.type, purpose: envelope.purpose, deliveries: deliveries.length, refused: plan.refused.length }, 'message accepted');
   return {
     status: 202,
-    body: { messageId: envelope.messageId, deliveries: deliveries.map((d) => ({ deliveryId: d.deliveryId, recipient: d.recipient, status: 'queued' })), refused: plan.refused },
+    body: {
+      messageId: envelope.messageId,
+      deliveries: deliveries.map((d) => ({ deliveryId: d.deliveryId, recipient: d.recipient, status: 'queued' })),
+      refused: plan.refused,
+      ...(meeting ? { meeting } : {}),
+    },
   };
 }
 

@@ -4,6 +4,7 @@ import type { HubConfig } from '../config/types.ts';
 import { payloadJsonSchema, type Envelope } from '../messages/index.ts';
 import { minimise, type Manifest } from '../minimisation/engine.ts';
 import { route, type RefusedRecipient } from '../routing/route.ts';
+import type { MeetingAssignment } from './meeting.ts';
 
 export interface PlannedDelivery {
   deliveryId: string;
@@ -25,16 +26,27 @@ export interface PlanContext {
   adapters: Map<string, PartnerAdapter>;
   pseudonymKey: Uint8Array;
   newId: () => string;
+  meeting?: MeetingAssignment | undefined;
+}
+
+/** One recipient's view of a message: what its policy lets through, and that in its own vocabulary. */
+export interface RecipientView {
+  recipient: string;
+  transport: 'pull' | 'push';
+  policy: Policy;
+  manifest: Manifest;
+  canonical: CanonicalDelivery;
+  mapped: { format: string; document: Record<string, unknown> };
 }
 
 /**
  * For every recipient: the policy for its purpose and type, its minimised view and manifest, and
  * that view in its own vocabulary. Pure apart from the ids it is given.
  */
-export function planDeliveries(envelope: Envelope, sender: string, ctx: PlanContext): DeliveryPlan {
+export function recipientViews(envelope: Envelope, sender: string, ctx: PlanContext): { views: RecipientView[]; refused: RefusedRecipient[] } {
   const routing = route(envelope, sender, ctx.config);
   const schema = payloadJsonSchema(envelope.type);
-  const deliveries = routing.deliverable.map(({ recipient, policy }) => {
+  const views = routing.deliverable.map(({ recipient, policy }) => {
     const partner = ctx.config.partners.find((p) => p.id === recipient);
     const adapter = partner && ctx.adapters.get(partner.adapter);
     if (!partner || !adapter) throw new TypeError(`no adapter for ${recipient}`);
@@ -48,10 +60,24 @@ export function planDeliveries(envelope: Envelope, sender: string, ctx: PlanCont
       caseRef: envelope.caseRef,
       createdAt: envelope.createdAt,
       policy: { id: policy.id, version: policy.version },
+      ...(ctx.meeting ? { meeting: ctx.meeting } : {}),
       payload: view,
     };
-    const plaintext = JSON.stringify({ ...canonical, mapped: { format: adapter.format, document: adapter.map(canonical) } });
-    return { deliveryId: canonical.deliveryId, recipient, transport: partner.transport.kind, policy, manifest, plaintext };
+    return { recipient, transport: partner.transport.kind, policy, manifest, canonical, mapped: { format: adapter.format, document: adapter.map(canonical) } };
   });
-  return { deliveries, refused: routing.refused };
+  return { views, refused: routing.refused };
+}
+
+/** The deliveries to seal and store: each recipient's view as the JSON the recipient will decrypt. */
+export function planDeliveries(envelope: Envelope, sender: string, ctx: PlanContext): DeliveryPlan {
+  const { views, refused } = recipientViews(envelope, sender, ctx);
+  const deliveries = views.map((v) => ({
+    deliveryId: v.canonical.deliveryId,
+    recipient: v.recipient,
+    transport: v.transport,
+    policy: v.policy,
+    manifest: v.manifest,
+    plaintext: JSON.stringify({ ...v.canonical, mapped: v.mapped }),
+  }));
+  return { deliveries, refused };
 }

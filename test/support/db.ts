@@ -24,3 +24,13 @@ export function allText(path: string): string {
     db.close();
   }
 }
+
+/** The disclosure record of one delivery, as stored. */
+export function disclosureRow(path: string, deliveryId: string): Record<string, unknown> | undefined {
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    return db.prepare('SELECT * FROM disclosures WHERE delivery_id = ?').get(deliveryId) as Record<string, unknown> | undefined;
+  } finally {
+    db.close();
+  }
+}

@@ -29,6 +29,7 @@ export function messagesRouter(deps: SubmissionDeps & { store: HubStore }): Rout
       receivedAt: stored.message.receivedAt,
       recipients: stored.deliveries.map((d) => ({ recipient: d.recipient, deliveryId: d.deliveryId, status: d.status, events: d.events })),
       refused: stored.message.refused,
+      ...(stored.message.meeting ? { meeting: stored.message.meeting } : {}),
     });
   });
   return router;

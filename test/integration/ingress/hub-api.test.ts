@@ -152,6 +152,18 @@ describe('who sees what', () => {
     expect(json(answer.body).properties).toHaveProperty('notForClient.x-category', 'not-for-client');
     expect((await politie.request('GET', '/v1/schemas/gossip')).status).toBe(404);
   });
+
+  it('serves an OpenAPI 3.1 document with the generated payload schema of every type', async () => {
+    const answer = await politie.request('GET', '/openapi.json');
+    expect(answer.status).toBe(200);
+    const doc = json(answer.body) as { openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, { properties?: Record<string, unknown> }> } };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/messages', '/v1/inbox/{deliveryId}/ack', '/admin/v1/policies/{id}', '/admin/v1/preview']));
+    for (const name of ['SubmissionPayload', 'AgendaPayload', 'EnrichmentRequestPayload', 'EnrichmentAnswerPayload', 'MinutesPayload', 'FeedbackPayload']) {
+      expect(doc.components.schemas[name]?.properties, name).toBeDefined();
+    }
+    expect(doc.components.schemas.MinutesPayload?.properties).toHaveProperty('notForClient.x-category', 'not-for-client');
+  });
 });
 
 async function clientWith(cert: string | undefined, key: string | undefined, caPath: string, pem = false) {
