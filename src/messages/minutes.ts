@@ -103,7 +103,12 @@ export const MinutesPayload = z
     medicalInformation: tagged(Text(10000).optional(), 'medical', 'Inbreng vertrouwensarts, medische of psychiatrische informatie'),
     criminalJustice: tagged(Text(10000).optional(), 'criminal-justice', 'Strafrechtelijke informatie: verdenkingen, beslissingen OvJ, toezicht'),
     returnToMeeting: tagged(
-      z.object({ returns: z.boolean(), reason: Text(2000).optional() }).strict(),
+      z
+        .object({
+          returns: tagged(z.boolean(), 'process', 'Terugkeer in een volgend overleg'),
+          reason: tagged(Text(2000).optional(), 'process', 'Reden van terugkeer'),
+        })
+        .strict(),
       'process',
       'Komt de casus terug in een volgend overleg, en waarom',
     ),
