@@ -2,16 +2,20 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { loadAdapters } from '../adapters/registry.ts';
-import type { HubConfig } from './config/types.ts';
+import type { HubConfig, Partner } from './config/types.ts';
 import { DeliveryQueues } from './delivery/queue.ts';
 import { reconcile } from './delivery/reconciler.ts';
 import { pullTransport } from './delivery/transports/pull.ts';
+import { fileTransport } from './delivery/transports/file.ts';
 import { pushTransport } from './delivery/transports/push.ts';
+import { deliverySettingsFor } from './delivery/retry.ts';
 import { DeliveryWorkers } from './delivery/worker.ts';
 import { loadKeyring } from './envelope/keyring.ts';
 import { createApp } from './ingress/app.ts';
 import { createTlsServer } from './ingress/server.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
+import { HubMetrics } from './observability/metrics.ts';
+import { startOpsServer } from './observability/ops-server.ts';
 import { PolicyRegistry } from './policies/registry.ts';
 import { SqliteStore } from './store/sqlite.ts';
 import type { HubStore } from './store/types.ts';
@@ -28,6 +32,9 @@ export interface RunningHub {
   store: HubStore;
   queues: DeliveryQueues;
   policies: PolicyRegistry;
+  metrics: HubMetrics;
+  /** The plain-HTTP port of /metrics, /healthz and /readyz. */
+  opsPort: number;
   close(): Promise<void>;
 }
 
@@ -35,6 +42,23 @@ function readPseudonymKey(path: string): Uint8Array {
   const hex = readFileSync(path, 'utf8').trim();
   if (!/^[0-9a-f]{64,}$/i.test(hex)) throw new TypeError(`${path} must hold at least 32 bytes as hex`);
   return Buffer.from(hex, 'hex');
+}
+
+function pushTls(config: HubConfig, hubCa: string) {
+  const pinned = new Map(
+    config.partners.flatMap((p) => (p.transport.kind === 'push' && p.transport.ca ? [[p.id, readFileSync(p.transport.ca, 'utf8')] as const] : [])),
+  );
+  return {
+    caFor: (partner: Partner) => pinned.get(partner.id) ?? hubCa,
+    cert: readFileSync(config.hub.tls.clientCert, 'utf8'),
+    key: readFileSync(config.hub.tls.clientKey, 'utf8'),
+  };
+}
+
+async function deadByPartner(store: HubStore): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const d of await store.deliveriesWithStatus('dead', 100_000)) counts.set(d.recipient, (counts.get(d.recipient) ?? 0) + 1);
+  return counts;
 }
 
 /** The composition root: the only place where configuration meets I/O. */
@@ -45,29 +69,29 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     cert: readFileSync(config.hub.tls.cert, 'utf8'),
     key: readFileSync(config.hub.tls.key, 'utf8'),
   };
-  const clientTls = { ca: tls.ca, cert: readFileSync(config.hub.tls.clientCert, 'utf8'), key: readFileSync(config.hub.tls.clientKey, 'utf8') };
   const keyring = await loadKeyring(config);
   const adapters = await loadAdapters(config.partners.map((p) => p.adapter));
   const pseudonymKey = readPseudonymKey(config.hub.pseudonymKey);
   const store = new SqliteStore(config.hub.database.path);
-  const queues = new DeliveryQueues(config.hub, config.partners.map((p) => p.id));
+  const queues = new DeliveryQueues(config);
+  const metrics = new HubMetrics({ queueDepths: () => queues.depths(), deadDeliveries: () => deadByPartner(store) });
   const enqueue = (deliveryId: string, recipient: string) => queues.enqueue(deliveryId, recipient);
-  const workers = new DeliveryWorkers({
-    config,
-    store,
-    log,
-    transports: { pull: pullTransport, push: pushTransport(clientTls, config.hub.delivery.pushTimeoutSeconds) },
-  });
+  const push = pushTransport(pushTls(config, tls.ca), (partner) => deliverySettingsFor(config.hub.delivery, partner).pushTimeoutSeconds);
+  const workers = new DeliveryWorkers({ config, store, log, metrics, transports: { pull: pullTransport, push, file: fileTransport } });
 
   const policies = await PolicyRegistry.open(store, config.policies, new Set(config.partners.map((p) => p.id)), log);
-  const app = createApp({ config, policies, keyring, store, adapters, pseudonymKey, enqueue, log });
+  const app = createApp({ config, policies, keyring, store, adapters, pseudonymKey, enqueue, metrics, log });
   const server = createTlsServer(tls, app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.hub.listen.port, config.hub.listen.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  log.info({ host: config.hub.listen.host, port, partners: config.partners.length, policies: config.policies.length }, 'hub listening');
+  const ops = await startOpsServer(config.hub.ops, metrics, [
+    { name: 'redis', check: () => queues.ping() },
+    { name: 'database', check: () => store.ping() },
+  ]);
+  log.info({ host: config.hub.listen.host, port, opsPort: ops.port, partners: config.partners.length, policies: policies.current().length }, 'hub listening');
 
   await reconcile(store, enqueue, log);
   const timer = setInterval(() => void reconcile(store, enqueue, log), options.reconcileIntervalMs ?? 30_000);
@@ -76,9 +100,11 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   return {
     server,
     port,
+    opsPort: ops.port,
     store,
     queues,
     policies,
+    metrics,
     async close() {
       clearInterval(timer);
       await new Promise<void>((resolve) => {
@@ -88,6 +114,8 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
       await workers.close();
       await queues.close();
       await store.close();
+      ops.server.closeAllConnections();
+      await new Promise((resolve) => ops.server.close(resolve));
     },
   };
 }

@@ -5,16 +5,25 @@ import { HubProblem, Problems } from '../errors/problem.ts';
 import { principalOf, requireRole } from '../ingress/authenticate.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { PolicyRegistry } from '../policies/registry.ts';
-import type { PolicyVersion } from '../store/types.ts';
+import { DELIVERY_EVENTS, type HubStore, type PolicyVersion } from '../store/types.ts';
+import { z } from 'zod';
 import { preview } from './preview.ts';
 
 export interface AdminDeps {
   config: HubConfig;
+  store: HubStore;
+  /** Queues a delivery for its recipient again (the database already says it is to be delivered). */
+  enqueue: (deliveryId: string, recipient: string) => Promise<void>;
   policies: PolicyRegistry;
   adapters: Map<string, PartnerAdapter>;
   pseudonymKey: Uint8Array;
   log: Logger;
 }
+
+const DeliveryQuery = z.object({
+  status: z.enum(DELIVERY_EVENTS).exclude(['available', 'retried']).default('dead'),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
 
 /** A partner as administrators see it: configuration, not keys. */
 function partnerView(p: Partner) {
@@ -89,6 +98,24 @@ export function adminRouter(deps: AdminDeps): Router {
 
   router.post('/preview', (req, res) => {
     res.json(preview(deps, req.body));
+  });
+
+  router.get('/deliveries', async (req, res) => {
+    const query = DeliveryQuery.safeParse(req.query);
+    if (!query.success) throw new HubProblem(Problems.malformedRequest, 'Invalid deliveries query', query.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+    res.json({ deliveries: await deps.store.deliveriesWithStatus(query.data.status, query.data.limit) });
+  });
+
+  router.post('/deliveries/:id/retry', async (req, res) => {
+    const delivery = await deps.store.getDelivery(req.params.id);
+    if (!delivery) throw new HubProblem(Problems.notFound, `No delivery ${req.params.id}`);
+    if (delivery.status !== 'dead') throw new HubProblem(Problems.deliveryNotDead, `Delivery ${delivery.deliveryId} is ${delivery.status}`);
+    const by = principalOf(res).id;
+    await deps.store.appendEvent({ deliveryId: delivery.deliveryId, event: 'retried', at: new Date().toISOString(), detail: `by ${by}` });
+    // If Redis is down now, the reconciler queues it: the 'retried' event already makes it pending.
+    await deps.enqueue(delivery.deliveryId, delivery.recipient).catch((err: Error) => deps.log.warn({ deliveryId: delivery.deliveryId, err: err.message }, 'retry not queued yet'));
+    deps.log.info({ deliveryId: delivery.deliveryId, recipient: delivery.recipient, by }, 'dead delivery retried');
+    res.status(202).json({ deliveryId: delivery.deliveryId, recipient: delivery.recipient, status: 'queued' });
   });
   return router;
 }

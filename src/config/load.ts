@@ -47,6 +47,8 @@ function applyEnvironment(hub: HubConfig['hub'], env: NodeJS.ProcessEnv): void {
   if (env.HUB_DATABASE_PATH) hub.database.path = env.HUB_DATABASE_PATH;
   if (env.HUB_HOST) hub.listen.host = env.HUB_HOST;
   if (env.HUB_PORT) hub.listen.port = Number(env.HUB_PORT);
+  if (env.HUB_OPS_HOST) hub.ops.host = env.HUB_OPS_HOST;
+  if (env.HUB_OPS_PORT) hub.ops.port = Number(env.HUB_OPS_PORT);
 }
 
 /** Cross-file checks: every name a file uses must exist elsewhere in the configuration. */
@@ -77,6 +79,7 @@ export function loadConfig(dir: string, env: NodeJS.ProcessEnv = process.env): H
   for (const file of yamlFiles(join(dir, 'partners'))) {
     const data = parseFile(PartnerFile, file, readYaml(file));
     if (partners.some((p) => p.id === data.id)) throw new ConfigError(file, [{ path: 'id', message: `partner ${data.id} is defined twice` }]);
+    if (data.transport.kind === 'push' && data.transport.ca) readReferenced(file, 'transport.ca', data.transport.ca);
     partners.push({
       ...data,
       adapter: data.adapter ?? data.id,

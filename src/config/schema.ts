@@ -21,6 +21,24 @@ export const CertificateIdentity = z
   });
 export type CertificateIdentity = z.infer<typeof CertificateIdentity>;
 
+/**
+ * How deliveries are retried and paced. Retries back off exponentially with jitter up to a cap; a
+ * delivery still failing after maxAgeHours (or after `attempts`, if set) is dead.
+ */
+export const DeliverySettings = z
+  .object({
+    attempts: z.number().int().min(1).max(100_000).optional(),
+    backoffSeconds: z.number().positive().default(5),
+    maxBackoffSeconds: z.number().positive().default(900),
+    maxAgeHours: z.number().positive().default(48),
+    pushTimeoutSeconds: z.number().positive().default(15),
+    concurrency: z.number().int().min(1).max(64).default(4),
+    rateLimit: z.object({ max: z.number().int().positive(), perSeconds: z.number().positive() }).strict().optional(),
+  })
+  .strict();
+export type DeliverySettings = z.infer<typeof DeliverySettings>;
+const DEFAULT_DELIVERY: DeliverySettings = { backoffSeconds: 5, maxBackoffSeconds: 900, maxAgeHours: 48, pushTimeoutSeconds: 15, concurrency: 4 };
+
 export const HubSettings = z
   .object({
     listen: z.object({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(8443) }).strict(),
@@ -48,15 +66,12 @@ export const HubSettings = z
       .object({ maxAgeSeconds: z.number().int().positive().default(86400), maxSkewSeconds: z.number().int().nonnegative().default(300) })
       .strict()
       .default({ maxAgeSeconds: 86400, maxSkewSeconds: 300 }),
-    delivery: z
-      .object({
-        attempts: z.number().int().min(1).max(100).default(10),
-        backoffSeconds: z.number().positive().default(5),
-        pushTimeoutSeconds: z.number().positive().default(15),
-        concurrency: z.number().int().min(1).max(64).default(4),
-      })
+    delivery: DeliverySettings.default(DEFAULT_DELIVERY),
+    /** Plain HTTP on loopback for /metrics, /healthz and /readyz (API.md allows a separate port). */
+    ops: z
+      .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(9464) })
       .strict()
-      .default({ attempts: 10, backoffSeconds: 5, pushTimeoutSeconds: 15, concurrency: 4 }),
+      .default({ host: '127.0.0.1', port: 9464 }),
   })
   .strict();
 export type HubSettings = z.infer<typeof HubSettings>;
@@ -120,7 +135,15 @@ export const Transport = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('push'),
       url: z.url({ protocol: /^https$/ }),
-      timeoutSeconds: z.number().positive().optional(),
+      /** PEM file of the CA that issued the partner's server certificate; the hub's CA by default. */
+      ca: FilePath.optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('file'),
+      /** Deliveries are written here atomically (temporary file, fsync, rename) as <deliveryId>.asc. */
+      directory: FilePath,
     })
     .strict(),
 ]);
@@ -133,6 +156,8 @@ export const PartnerFile = z
     certificate: CertificateIdentity,
     pgpPublicKeys: z.array(FilePath).min(1),
     transport: Transport.default({ kind: 'pull' }),
+    /** Overrides of hub.delivery for this partner: its retries, pace and concurrency. */
+    delivery: DeliverySettings.partial().optional(),
     participant: z.boolean().default(true),
     adapter: z.string().regex(/^[a-z][a-z0-9-]*$/).optional(),
     sends: z.array(z.object({ type: MessageType, purposes: z.array(Purpose).min(1) }).strict()).default([]),

@@ -1,6 +1,8 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { HubSettings } from '../config/schema.ts';
+import type { HubConfig } from '../config/types.ts';
+import { deliverySettingsFor } from './retry.ts';
+import type { QueueDepth } from '../observability/metrics.ts';
 
 export interface DeliveryJob {
   deliveryId: string;
@@ -9,6 +11,10 @@ export interface DeliveryJob {
 // A sender's 202 waits for the database, not for Redis: the reconciler queues what this could not.
 const ENQUEUE_TIMEOUT_MS = 3000;
 const DOWN = new Set(['reconnecting', 'close', 'end']);
+/** The custom backoff the workers compute (capped exponential with jitter, see retry.ts). */
+export const BACKOFF_TYPE = 'capped-exponential';
+// Without a configured attempt limit, the maximum age ends the retries; BullMQ needs some number.
+const UNLIMITED_ATTEMPTS = 1_000_000;
 
 export function queueName(partnerId: string): string {
   return `deliveries-${partnerId}`;
@@ -26,14 +32,15 @@ export function redisConnection(url: string, forWorker: boolean): Redis {
 export class DeliveryQueues {
   private readonly queues = new Map<string, Queue<DeliveryJob>>();
   private readonly connection: Redis;
-  private readonly settings: HubSettings;
+  private readonly attempts = new Map<string, number>();
 
-  constructor(settings: HubSettings, partnerIds: string[]) {
-    this.settings = settings;
-    this.connection = redisConnection(settings.redis.url, false);
+  constructor(config: Pick<HubConfig, 'hub' | 'partners'>) {
+    this.connection = redisConnection(config.hub.redis.url, false);
     this.connection.on('error', () => undefined); // reported where a command fails
-    for (const id of partnerIds) {
-      const queue = new Queue<DeliveryJob>(queueName(id), { connection: this.connection, prefix: settings.redis.prefix });
+    for (const partner of config.partners) {
+      const id = partner.id;
+      this.attempts.set(id, deliverySettingsFor(config.hub.delivery, partner).attempts ?? UNLIMITED_ATTEMPTS);
+      const queue = new Queue<DeliveryJob>(queueName(id), { connection: this.connection, prefix: config.hub.redis.prefix });
       queue.on('error', () => undefined); // as above: enqueue() reports, the reconciler recovers
       this.queues.set(id, queue);
     }
@@ -44,14 +51,13 @@ export class DeliveryQueues {
     if (!queue) throw new TypeError(`no queue for partner ${recipient}`);
     // While Redis is known to be down, do not make the sender wait for the timeout below.
     if (DOWN.has(this.connection.status)) throw new Error(`Redis is ${this.connection.status}`);
-    const { attempts, backoffSeconds } = this.settings.delivery;
     // The job id is the delivery id: queueing the same delivery twice is a no-op.
     const added = queue.add('deliver', { deliveryId }, {
       jobId: deliveryId,
-      attempts,
-      backoff: { type: 'exponential', delay: backoffSeconds * 1000, jitter: 0.5 },
+      attempts: this.attempts.get(recipient) ?? UNLIMITED_ATTEMPTS,
+      backoff: { type: BACKOFF_TYPE },
       removeOnComplete: true,
-      removeOnFail: { age: 7 * 24 * 3600 },
+      removeOnFail: true,
     });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -62,6 +68,16 @@ export class DeliveryQueues {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Per partner, the jobs waiting, delayed (for a retry) and being worked on. */
+  async depths(): Promise<QueueDepth[]> {
+    return Promise.all(
+      [...this.queues].map(async ([partner, queue]) => {
+        const counts = await queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized');
+        return { partner, waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0), delayed: counts.delayed ?? 0, active: counts.active ?? 0 };
+      }),
+    );
   }
 
   async ping(): Promise<boolean> {

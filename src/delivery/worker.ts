@@ -1,41 +1,58 @@
-import { Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { HubConfig } from '../config/types.ts';
+import type { HubConfig, Partner } from '../config/types.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { HubStore } from '../store/types.ts';
-import { queueName, redisConnection, type DeliveryJob } from './queue.ts';
+import { HubMetrics } from '../observability/metrics.ts';
+import type { HubStore, StoredDelivery, TransportKind } from '../store/types.ts';
+import { BACKOFF_TYPE, queueName, redisConnection, type DeliveryJob } from './queue.ts';
+import { deadReason, deliverySettingsFor, retryDelayMs } from './retry.ts';
 import type { Transport } from './transports/types.ts';
 
 export interface WorkerDeps {
   config: HubConfig;
   store: HubStore;
-  transports: Record<'pull' | 'push', Transport>;
+  transports: Record<TransportKind, Transport>;
+  metrics: HubMetrics;
   log: Logger;
 }
 
 const DONE = new Set(['delivered', 'acknowledged', 'dead']);
 
-async function processJob(deps: WorkerDeps, job: Job<DeliveryJob>): Promise<void> {
+async function recordFailure(deps: WorkerDeps, partner: Partner, delivery: StoredDelivery, attempt: number, reason: string): Promise<boolean> {
+  const now = new Date();
+  await deps.store.appendEvent({ deliveryId: delivery.deliveryId, event: 'failed', at: now.toISOString(), detail: reason });
+  deps.metrics.deliveryEvents.inc({ partner: partner.id, event: 'failed' });
+  const dead = deadReason(attempt, new Date(delivery.attemptsSince), now, deliverySettingsFor(deps.config.hub.delivery, partner));
+  if (dead) {
+    await deps.store.appendEventOnce({ deliveryId: delivery.deliveryId, event: 'dead', at: now.toISOString(), detail: dead });
+    deps.metrics.deliveryEvents.inc({ partner: partner.id, event: 'dead' });
+  }
+  deps.log.warn({ deliveryId: delivery.deliveryId, recipient: partner.id, attempt, dead: dead !== undefined, reason }, 'delivery attempt failed');
+  return dead !== undefined;
+}
+
+async function processJob(deps: WorkerDeps, partner: Partner, job: Job<DeliveryJob>): Promise<void> {
   const delivery = await deps.store.getDelivery(job.data.deliveryId);
   if (!delivery || DONE.has(delivery.status)) return;
-  const partner = deps.config.partners.find((p) => p.id === delivery.recipient);
-  if (!partner) throw new Error(`partner ${delivery.recipient} is no longer configured`);
   try {
     const outcome = await deps.transports[delivery.transport].deliver(delivery, partner);
-    await deps.store.appendEventOnce({ deliveryId: delivery.deliveryId, event: outcome.event, at: new Date().toISOString(), detail: outcome.detail });
-    deps.log.info({ deliveryId: delivery.deliveryId, recipient: delivery.recipient, event: outcome.event }, 'delivery moved');
+    if (await deps.store.appendEventOnce({ deliveryId: delivery.deliveryId, event: outcome.event, at: new Date().toISOString(), detail: outcome.detail })) {
+      deps.metrics.deliveryEvents.inc({ partner: partner.id, event: outcome.event });
+      deps.metrics.deliveryLatency.observe({ partner: partner.id, transport: delivery.transport }, HubMetrics.since(delivery.createdAt));
+    }
+    deps.log.info({ deliveryId: delivery.deliveryId, recipient: partner.id, event: outcome.event }, 'delivery moved');
   } catch (err) {
     const reason = (err as Error).message;
-    const at = new Date().toISOString();
-    await deps.store.appendEvent({ deliveryId: delivery.deliveryId, event: 'failed', at, detail: reason });
-    const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    if (final) await deps.store.appendEventOnce({ deliveryId: delivery.deliveryId, event: 'dead', at, detail: `gave up after ${job.attemptsMade + 1} attempts` });
-    deps.log.warn({ deliveryId: delivery.deliveryId, recipient: delivery.recipient, attempt: job.attemptsMade + 1, final, reason }, 'delivery attempt failed');
-    throw err;
+    // The attempt number counts this run of attempts; BullMQ's counter restarts when a job is re-queued.
+    const dead = await recordFailure(deps, partner, delivery, job.attemptsMade + 1, reason);
+    throw dead ? new UnrecoverableError(reason) : err;
   }
 }
 
-/** One worker per partner queue; each works through its own partner's deliveries only. */
+/**
+ * One worker per partner queue, with that partner's concurrency, rate limit and retry pace: a slow or
+ * failing partner only ever occupies its own worker.
+ */
 export class DeliveryWorkers {
   private readonly workers: Worker<DeliveryJob>[] = [];
   private readonly connection: Redis;
@@ -44,10 +61,13 @@ export class DeliveryWorkers {
     this.connection = redisConnection(deps.config.hub.redis.url, true);
     this.connection.on('error', (err) => deps.log.warn({ err: err.message }, 'redis connection error (workers)'));
     for (const partner of deps.config.partners) {
-      const worker = new Worker<DeliveryJob>(queueName(partner.id), (job) => processJob(deps, job), {
+      const settings = deliverySettingsFor(deps.config.hub.delivery, partner);
+      const worker = new Worker<DeliveryJob>(queueName(partner.id), (job) => processJob(deps, partner, job), {
         connection: this.connection,
         prefix: deps.config.hub.redis.prefix,
-        concurrency: deps.config.hub.delivery.concurrency,
+        concurrency: settings.concurrency,
+        ...(settings.rateLimit ? { limiter: { max: settings.rateLimit.max, duration: settings.rateLimit.perSeconds * 1000 } } : {}),
+        settings: { backoffStrategy: (attemptsMade: number, type?: string) => (type === BACKOFF_TYPE ? retryDelayMs(attemptsMade, settings) : 1000) },
       });
       worker.on('error', (err) => deps.log.warn({ err: err.message, partner: partner.id }, 'worker error'));
       this.workers.push(worker);

@@ -27,6 +27,7 @@ export const Problems = {
   notAllowedToSend: { status: 403, slug: 'type-or-purpose-not-allowed', title: 'Sender may not send this type or purpose' },
   notFound: { status: 404, slug: 'not-found', title: 'Not found' },
   messageIdConflict: { status: 409, slug: 'message-id-conflict', title: 'messageId was used before with other content' },
+  deliveryNotDead: { status: 409, slug: 'delivery-not-dead', title: 'Only a dead delivery can be retried' },
   policyVersionConflict: { status: 409, slug: 'policy-version-conflict', title: 'Another version of this policy was published first' },
   preconditionFailed: { status: 412, slug: 'precondition-failed', title: 'The policy changed since the version named in If-Match' },
   tooLarge: { status: 413, slug: 'too-large', title: 'Request or decompressed message too large' },

@@ -2,6 +2,7 @@ import express from 'express';
 import helmet from 'helmet';
 import { adminRouter } from '../admin/routes.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { HubMetrics } from '../observability/metrics.ts';
 import type { PolicyRegistry } from '../policies/registry.ts';
 import type { HubStore } from '../store/types.ts';
 import type { SubmissionDeps } from '../submission/accept.ts';
@@ -16,6 +17,7 @@ export interface AppDeps extends SubmissionDeps {
   store: HubStore;
   log: Logger;
   policies: PolicyRegistry;
+  metrics: HubMetrics;
 }
 
 /** The partner-facing application. Express 5 passes rejected promises of async handlers to the error handler. */
@@ -31,7 +33,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.use('/v1', publicRouter(deps.keyring.hubPublicKeysArmored));
   app.use('/v1/messages', messagesRouter(deps));
-  app.use('/v1/inbox', inboxRouter(deps.store));
+  app.use('/v1/inbox', inboxRouter(deps.store, deps.metrics));
   app.use('/admin/v1', adminRouter(deps));
   app.use(notFoundHandler);
   app.use(problemHandler(deps.log));

@@ -3,6 +3,7 @@ import { HubProblem, Problems, problemBody, type FieldError, type ProblemKind } 
 import type { Logger } from '../observability/logger.ts';
 
 export function sendProblem(res: Response, kind: ProblemKind, detail: string, errors?: FieldError[]): void {
+  res.locals.problem = kind.slug;
   res.status(kind.status).type('application/problem+json').send(JSON.stringify(problemBody(kind, detail, errors)));
 }
 

@@ -6,13 +6,17 @@ import {
   DuplicateMessageError,
   type DeliveryEvent,
   type DeliveryRecord,
+  type DeliveryOverview,
+  type DeliveryStatus,
   type DeliverySummary,
   type DisclosureRecord,
   type HubStore,
   type InboxEntry,
   type MessageRecord,
   type PolicyVersion,
+  type StoredDelivery,
   type StoredMessage,
+  type TransportKind,
   PolicyVersionExistsError,
 } from './types.ts';
 
@@ -55,6 +59,14 @@ const MIGRATIONS = [
 ];
 
 const SQLITE_CONSTRAINT_UNIQUE = 2067;
+// The events that can end a delivery's history in each status (a later 'failed' never hides 'delivered').
+const STATUS_TAIL: Record<DeliveryStatus, string> = {
+  queued: "'queued', 'available', 'retried'",
+  failed: "'failed'",
+  delivered: "'delivered', 'failed', 'available'",
+  acknowledged: "'acknowledged', 'delivered', 'failed'",
+  dead: "'dead', 'failed', 'delivered', 'available'",
+};
 const SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
 
 type Row = Record<string, string | number | null>;
@@ -69,7 +81,7 @@ function deliveryFromRow(row: Row): DeliveryRecord {
     messageId: str(row, 'message_id'),
     sender: str(row, 'sender'),
     recipient: str(row, 'recipient'),
-    transport: str(row, 'transport') as DeliveryRecord['transport'],
+    transport: str(row, 'transport') as TransportKind,
     ciphertext: str(row, 'ciphertext'),
     ciphertextDigest: str(row, 'ciphertext_digest'),
     policyId: str(row, 'policy_id'),
@@ -176,9 +188,31 @@ export class SqliteStore implements HubStore {
     };
   }
 
-  async getDelivery(deliveryId: string): Promise<(DeliveryRecord & { status: DeliverySummary['status'] }) | undefined> {
+  async getDelivery(deliveryId: string): Promise<StoredDelivery | undefined> {
     const row = this.db.prepare('SELECT * FROM deliveries WHERE delivery_id = ?').get(deliveryId) as Row | undefined;
-    return row ? { ...deliveryFromRow(row), status: statusOf(this.events(deliveryId)) } : undefined;
+    if (!row) return undefined;
+    const events = this.events(deliveryId);
+    const retried = events.filter((e) => e.event === 'retried').at(-1);
+    return { ...deliveryFromRow(row), status: statusOf(events), attemptsSince: retried?.at ?? str(row, 'created_at') };
+  }
+
+  async deliveriesWithStatus(status: DeliveryStatus, limit: number): Promise<DeliveryOverview[]> {
+    // The status is derived from events; the last event narrows the candidates before deriving it.
+    const rows = this.db
+      .prepare(
+        `SELECT d.delivery_id, d.message_id, d.sender, d.recipient, d.transport, d.created_at FROM deliveries d
+         WHERE (SELECT e.event FROM delivery_events e WHERE e.delivery_id = d.delivery_id ORDER BY e.seq DESC LIMIT 1) IN (${STATUS_TAIL[status]})
+         ORDER BY d.seq`,
+      )
+      .all() as Row[];
+    const out: DeliveryOverview[] = [];
+    for (const r of rows) {
+      const events = this.events(str(r, 'delivery_id'));
+      if (statusOf(events) !== status) continue;
+      out.push({ deliveryId: str(r, 'delivery_id'), messageId: str(r, 'message_id'), sender: str(r, 'sender'), recipient: str(r, 'recipient'), transport: str(r, 'transport') as TransportKind, createdAt: str(r, 'created_at'), status, events });
+      if (out.length >= limit) break;
+    }
+    return out;
   }
 
   async appendEvent(event: DeliveryEvent): Promise<void> {
@@ -225,7 +259,9 @@ export class SqliteStore implements HubStore {
     const rows = this.db
       .prepare(
         `SELECT d.delivery_id, d.recipient FROM deliveries d
-         WHERE NOT EXISTS (SELECT 1 FROM delivery_events e WHERE e.delivery_id = d.delivery_id AND e.event IN ('available', 'delivered', 'acknowledged', 'dead'))
+         WHERE NOT EXISTS (SELECT 1 FROM delivery_events e WHERE e.delivery_id = d.delivery_id AND e.event IN ('available', 'delivered', 'acknowledged'))
+           AND COALESCE((SELECT MAX(seq) FROM delivery_events e WHERE e.delivery_id = d.delivery_id AND e.event = 'dead'), 0)
+             < COALESCE((SELECT MAX(seq) FROM delivery_events e WHERE e.delivery_id = d.delivery_id AND e.event = 'retried'), 1)
          ORDER BY d.seq`,
       )
       .all() as Row[];
@@ -272,6 +308,10 @@ export class SqliteStore implements HubStore {
       recordedAt: str(r, 'recorded_at'),
       events: this.events(str(r, 'delivery_id')),
     }));
+  }
+
+  async ping(): Promise<boolean> {
+    return this.db.isOpen && this.db.prepare('SELECT 1 AS ok').get() !== undefined;
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,10 @@ export function statusOf(events: { event: DeliveryEventKind }[]): DeliveryStatus
   let status: DeliveryStatus = 'queued';
   for (const { event } of events) {
     if (event === 'available') continue;
+    if (event === 'retried') {
+      status = 'queued';
+      continue;
+    }
     // A failed attempt followed by success is delivered; a late failure never hides a delivery.
     if (RANK[event] >= RANK[status] || (status === 'failed' && event === 'queued')) status = event;
   }

@@ -2,10 +2,14 @@ import type { Policy } from '../config/schema.ts';
 import type { Manifest } from '../minimisation/engine.ts';
 import type { MeetingAssignment } from '../submission/meeting.ts';
 
-export const DELIVERY_STATUSES = ['queued', 'available', 'delivered', 'acknowledged', 'failed', 'dead'] as const;
-export type DeliveryEventKind = (typeof DELIVERY_STATUSES)[number];
-/** What API.md reports; `available` (placed in a pull inbox) is reported as `queued`. */
-export type DeliveryStatus = Exclude<DeliveryEventKind, 'available'>;
+export const DELIVERY_EVENTS = ['queued', 'available', 'delivered', 'acknowledged', 'failed', 'dead', 'retried'] as const;
+export type DeliveryEventKind = (typeof DELIVERY_EVENTS)[number];
+/**
+ * What API.md reports. `available` (placed in a pull inbox) is reported as `queued`; `retried` (an
+ * administrator sent a dead delivery back) starts the delivery over as `queued`.
+ */
+export type DeliveryStatus = Exclude<DeliveryEventKind, 'available' | 'retried'>;
+export type TransportKind = 'pull' | 'push' | 'file';
 
 export interface MessageRecord {
   sender: string;
@@ -52,7 +56,7 @@ export interface DeliveryRecord {
   messageId: string;
   sender: string;
   recipient: string;
-  transport: 'pull' | 'push';
+  transport: TransportKind;
   ciphertext: string;
   ciphertextDigest: string;
   policyId: string;
@@ -91,6 +95,23 @@ export interface DeliverySummary {
   events: { event: DeliveryEventKind; at: string; detail?: string }[];
 }
 
+export interface StoredDelivery extends DeliveryRecord {
+  status: DeliveryStatus;
+  /** When the current run of attempts began: creation, or an administrator's retry. Max age counts from here. */
+  attemptsSince: string;
+}
+
+export interface DeliveryOverview {
+  deliveryId: string;
+  messageId: string;
+  sender: string;
+  recipient: string;
+  transport: TransportKind;
+  createdAt: string;
+  status: DeliveryStatus;
+  events: DeliverySummary['events'];
+}
+
 export interface InboxEntry {
   deliveryId: string;
   messageId: string;
@@ -111,7 +132,9 @@ export interface HubStore {
   /** Stores a message, its deliveries and their disclosure records in one transaction, with a `queued` event each. */
   saveOutbox(message: MessageRecord, deliveries: DeliveryRecord[], disclosures: DisclosureRecord[]): Promise<void>;
   findMessage(sender: string, messageId: string): Promise<StoredMessage | undefined>;
-  getDelivery(deliveryId: string): Promise<(DeliveryRecord & { status: DeliveryStatus }) | undefined>;
+  getDelivery(deliveryId: string): Promise<StoredDelivery | undefined>;
+  /** Deliveries whose current status is the one given, oldest first, without their ciphertext. */
+  deliveriesWithStatus(status: DeliveryStatus, limit: number): Promise<DeliveryOverview[]>;
   appendEvent(event: DeliveryEvent): Promise<void>;
   /** Appends the event unless the delivery already has one of that kind; true when it was appended. */
   appendEventOnce(event: DeliveryEvent): Promise<boolean>;
@@ -122,6 +145,8 @@ export interface HubStore {
   policyVersions(): Promise<PolicyVersion[]>;
   /** Appends a version; throws PolicyVersionExistsError if that version number is taken. */
   addPolicyVersion(version: PolicyVersion): Promise<void>;
+  /** True when the database answers a query. */
+  ping(): Promise<boolean>;
   disclosuresFor(messageId: string, sender: string): Promise<(DisclosureRecord & { events: DeliverySummary['events'] })[]>;
   close(): Promise<void>;
 }

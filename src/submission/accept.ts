@@ -7,6 +7,7 @@ import { seal } from '../envelope/seal.ts';
 import { HubProblem, Problems } from '../errors/problem.ts';
 import { validateEnvelope, type Envelope } from '../messages/index.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { HubMetrics } from '../observability/metrics.ts';
 import { DuplicateMessageError, type DeliveryRecord, type DisclosureRecord, type HubStore, type StoredMessage } from '../store/types.ts';
 import type { Policy } from '../config/schema.ts';
 import { canonicalJson } from './canonical-json.ts';
@@ -24,6 +25,7 @@ export interface SubmissionDeps {
   pseudonymKey: Uint8Array;
   enqueue: (deliveryId: string, recipient: string) => Promise<void>;
   log: Logger;
+  metrics?: HubMetrics;
   now?: () => Date;
 }
 
@@ -107,6 +109,7 @@ export async function acceptSubmission(deps: SubmissionDeps, sender: string, arm
     if (raced) return { status: 200, body: raced };
     throw err;
   }
+  for (const d of deliveries) deps.metrics?.deliveryEvents.inc({ partner: d.recipient, event: 'queued' });
   await queueAll(deps, deliveries);
   deps.log.info({ sender, messageId: envelope.messageId, type: envelope.type, purpose: envelope.purpose, deliveries: deliveries.length, refused: plan.refused.length }, 'message accepted');
   return {

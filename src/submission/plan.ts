@@ -4,12 +4,13 @@ import type { HubConfig } from '../config/types.ts';
 import { payloadJsonSchema, type Envelope } from '../messages/index.ts';
 import { minimise, type Manifest } from '../minimisation/engine.ts';
 import { route, type RefusedRecipient } from '../routing/route.ts';
+import type { TransportKind } from '../store/types.ts';
 import type { MeetingAssignment } from './meeting.ts';
 
 export interface PlannedDelivery {
   deliveryId: string;
   recipient: string;
-  transport: 'pull' | 'push';
+  transport: TransportKind;
   policy: Policy;
   manifest: Manifest;
   /** The recipient's view as JSON, to be sealed: lives only in memory. */
@@ -32,7 +33,7 @@ export interface PlanContext {
 /** One recipient's view of a message: what its policy lets through, and that in its own vocabulary. */
 export interface RecipientView {
   recipient: string;
-  transport: 'pull' | 'push';
+  transport: TransportKind;
   policy: Policy;
   manifest: Manifest;
   canonical: CanonicalDelivery;

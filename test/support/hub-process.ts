@@ -27,7 +27,7 @@ export async function spawnHub(env: Record<string, string> = {}): Promise<HubPro
   const databasePath = join(dir, 'hub.db');
   const redisPrefix = uniquePrefix();
   const child: ChildProcess = spawn(process.execPath, ['src/main.ts'], {
-    env: { ...process.env, HUB_HOST: '127.0.0.1', HUB_PORT: String(port), HUB_DATABASE_PATH: databasePath, HUB_REDIS_URL: REDIS_URL, HUB_REDIS_PREFIX: redisPrefix, HUB_LOG_LEVEL: 'debug', ...env },
+    env: { ...process.env, HUB_HOST: '127.0.0.1', HUB_PORT: String(port), HUB_OPS_PORT: String(await freePort()), HUB_DATABASE_PATH: databasePath, HUB_REDIS_URL: REDIS_URL, HUB_REDIS_PREFIX: redisPrefix, HUB_LOG_LEVEL: 'debug', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -16,9 +16,10 @@ export const PARTNER_IDS = ['vt', 'politie', 'om', 'rvdk', 'reclassering'] as co
 export function testConfig(dir: string, mutate: (c: HubConfig) => void = () => undefined): HubConfig {
   const config = loadConfig(resolve('config'), {});
   config.hub.listen = { host: '127.0.0.1', port: 0 };
+  config.hub.ops = { host: '127.0.0.1', port: 0 };
   config.hub.database.path = join(dir, 'hub.db');
   config.hub.redis = { url: REDIS_URL, prefix: uniquePrefix() };
-  config.hub.delivery = { ...config.hub.delivery, backoffSeconds: 0.2, attempts: 3, pushTimeoutSeconds: 2 };
+  config.hub.delivery = { ...config.hub.delivery, backoffSeconds: 0.2, maxBackoffSeconds: 1, attempts: 3, pushTimeoutSeconds: 2 };
   mutate(config);
   return config;
 }

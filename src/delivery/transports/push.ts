@@ -1,9 +1,11 @@
 import { request } from 'node:https';
+import type { Partner } from '../../config/types.ts';
 import type { Transport } from './types.ts';
 import { TransportError } from './types.ts';
 
 export interface PushTls {
-  ca: string;
+  /** The CA a partner's server certificate must chain to: its pinned CA, or the hub's. */
+  caFor(partner: Partner): string;
   cert: string;
   key: string;
 }
@@ -12,18 +14,18 @@ export interface PushTls {
  * Push: an HTTPS POST over mutual TLS with the hub's client certificate, trusting only the configured
  * CA, with `Idempotency-Key` so that the partner can drop a repeat after a lost answer.
  */
-export function pushTransport(tls: PushTls, defaultTimeoutSeconds: number): Transport {
+export function pushTransport(tls: PushTls, timeoutSecondsFor: (partner: Partner) => number): Transport {
   return {
     deliver(delivery, partner) {
       const target = partner.transport;
       if (target.kind !== 'push') throw new TransportError(`partner ${partner.id} is not configured for push`);
-      const timeout = (target.timeoutSeconds ?? defaultTimeoutSeconds) * 1000;
+      const timeout = timeoutSecondsFor(partner) * 1000;
       return new Promise((resolve, reject) => {
         const req = request(
           target.url,
           {
             method: 'POST',
-            ca: tls.ca,
+            ca: tls.caFor(partner),
             cert: tls.cert,
             key: tls.key,
             minVersion: 'TLSv1.2',

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { HubProblem, Problems } from '../../errors/problem.ts';
+import { HubMetrics } from '../../observability/metrics.ts';
 import type { HubStore } from '../../store/types.ts';
 import { principalOf, requireRole } from '../authenticate.ts';
 
@@ -9,7 +10,7 @@ const InboxQuery = z.object({
   after: z.coerce.number().int().min(0).default(0),
 });
 
-export function inboxRouter(store: HubStore): Router {
+export function inboxRouter(store: HubStore, metrics: HubMetrics): Router {
   const router = Router();
   router.use(requireRole('partner'));
 
@@ -40,7 +41,10 @@ export function inboxRouter(store: HubStore): Router {
     const at = new Date().toISOString();
     // Acknowledging implies receipt, even if the partner had the body from elsewhere.
     await store.appendEventOnce({ deliveryId: delivery.deliveryId, event: 'delivered', at });
-    await store.appendEventOnce({ deliveryId: delivery.deliveryId, event: 'acknowledged', at });
+    if (await store.appendEventOnce({ deliveryId: delivery.deliveryId, event: 'acknowledged', at })) {
+      metrics.deliveryEvents.inc({ partner: delivery.recipient, event: 'acknowledged' });
+      metrics.acknowledgeLatency.observe({ partner: delivery.recipient }, HubMetrics.since(delivery.createdAt));
+    }
     res.status(204).end();
   });
   return router;

@@ -1,4 +1,5 @@
-import { Router, text } from 'express';
+import { Router, text, type RequestHandler } from 'express';
+import type { HubMetrics } from '../../observability/metrics.ts';
 import { HubProblem, Problems } from '../../errors/problem.ts';
 import type { HubStore } from '../../store/types.ts';
 import { acceptSubmission, type SubmissionDeps } from '../../submission/accept.ts';
@@ -6,9 +7,21 @@ import { principalOf, requireRole } from '../authenticate.ts';
 
 const PGP_MEDIA_TYPE = 'application/pgp-encrypted';
 
-export function messagesRouter(deps: SubmissionDeps & { store: HubStore }): Router {
+/** Counts each submission by its outcome once the answer is sent, whichever way it went. */
+function countOutcome(metrics: HubMetrics): RequestHandler {
+  return (_req, res, next) => {
+    res.on('finish', () => {
+      const outcome = res.statusCode === 202 ? 'accepted' : res.statusCode === 200 ? 'repeated' : 'refused';
+      metrics.submissions.inc({ outcome, problem: outcome === 'refused' ? String(res.locals.problem ?? res.statusCode) : '' });
+    });
+    next();
+  };
+}
+
+export function messagesRouter(deps: SubmissionDeps & { store: HubStore; metrics: HubMetrics }): Router {
   const router = Router();
   router.use(requireRole('partner'));
+  router.post('/', countOutcome(deps.metrics));
 
   router.post('/', text({ type: () => true, limit: deps.config.hub.limits.requestBytes }), async (req, res) => {
     if (!req.is(PGP_MEDIA_TYPE)) throw new HubProblem(Problems.unsupportedMediaType, `Send the OpenPGP message as ${PGP_MEDIA_TYPE}`);

@@ -1,0 +1,68 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface QueueDepth {
+  partner: string;
+  waiting: number;
+  delayed: number;
+  active: number;
+}
+
+/** Sources read at scrape time, so that gauges show the truth rather than a running tally. */
+export interface MetricSources {
+  queueDepths(): Promise<QueueDepth[]>;
+  deadDeliveries(): Promise<Map<string, number>>;
+}
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
+
+/** The hub's Prometheus metrics. Labels are partner ids, event names and problem types: never content. */
+export class HubMetrics {
+  readonly registry = new Registry();
+  readonly submissions: Counter<'outcome' | 'problem'>;
+  readonly deliveryEvents: Counter<'partner' | 'event'>;
+  readonly deliveryLatency: Histogram<'partner' | 'transport'>;
+  readonly acknowledgeLatency: Histogram<'partner'>;
+
+  constructor(sources?: MetricSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'aoh_' });
+    this.submissions = new Counter({ name: 'aoh_submissions_total', help: 'Submissions by outcome (accepted, repeated, refused) and problem type', labelNames: ['outcome', 'problem'], registers });
+    this.deliveryEvents = new Counter({ name: 'aoh_delivery_events_total', help: 'Delivery state changes by recipient and state', labelNames: ['partner', 'event'], registers });
+    this.deliveryLatency = new Histogram({
+      name: 'aoh_delivery_latency_seconds',
+      help: 'From the 202 to the delivery reaching its transport (pushed, written, or in the pull inbox)',
+      labelNames: ['partner', 'transport'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.acknowledgeLatency = new Histogram({ name: 'aoh_acknowledge_latency_seconds', help: 'From the 202 to the recipient’s acknowledgement of a pulled delivery', labelNames: ['partner'], buckets: LATENCY_BUCKETS, registers });
+    if (!sources) return;
+    new Gauge({
+      name: 'aoh_queue_jobs',
+      help: 'Jobs in each partner’s delivery queue by state',
+      labelNames: ['partner', 'state'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const q of await sources.queueDepths().catch(() => [])) {
+          for (const state of ['waiting', 'delayed', 'active'] as const) this.set({ partner: q.partner, state }, q[state]);
+        }
+      },
+    });
+    new Gauge({
+      name: 'aoh_dead_deliveries',
+      help: 'Deliveries that gave up and wait for an administrator’s retry',
+      labelNames: ['partner'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const [partner, n] of await sources.deadDeliveries()) this.set({ partner }, n);
+      },
+    });
+  }
+
+  /** Seconds since an ISO time, for the latency histograms. */
+  static since(iso: string, now = Date.now()): number {
+    return Math.max(0, (now - Date.parse(iso)) / 1000);
+  }
+}
