@@ -17,7 +17,7 @@ COPY docs ./docs
 RUN mkdir -p /app/data /app/certs && chown node:node /app/data
 USER node
 VOLUME ["/app/data"]
-EXPOSE 8443
+EXPOSE 8443 9464
 
 # A health check over mutual TLS would need a client certificate inside the image; orchestrators
 # should probe the TCP port, or (later) the plain-HTTP health port on loopback.

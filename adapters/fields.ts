@@ -23,4 +23,15 @@ export function compact(value: Json): Json {
   );
 }
 
-export const PERSON_NAMES = { personId: 'ref', role: 'rol', name: 'naam', dateOfBirth: 'geboortedatum', bsn: 'bsn' };
+const PERSON_NAMES = { personId: 'ref', role: 'rol', name: 'naam', dateOfBirth: 'geboortedatum', bsn: 'bsn' };
+const ADDRESS_NAMES = { street: 'straat', houseNumber: 'huisnummer', postcode: 'postcode', municipality: 'woonplaats' };
+const CONTACT_NAMES = { name: 'naam', phone: 'telefoon', email: 'email' };
+
+/** A person in Dutch field names, with the address when the policy let it through. */
+export function person(source: Json): Json {
+  return compact({ ...rename(source, PERSON_NAMES), adres: obj(source.address) && rename(obj(source.address), ADDRESS_NAMES) });
+}
+
+export function contact(source: unknown): Json | undefined {
+  return obj(source) && rename(obj(source), CONTACT_NAMES);
+}

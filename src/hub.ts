@@ -22,8 +22,6 @@ import type { HubStore } from './store/types.ts';
 
 export interface HubOptions {
   log?: Logger;
-  /** How often stored deliveries without a job are queued again. */
-  reconcileIntervalMs?: number;
 }
 
 export interface RunningHub {
@@ -94,7 +92,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   log.info({ host: config.hub.listen.host, port, opsPort: ops.port, partners: config.partners.length, policies: policies.current().length }, 'hub listening');
 
   await reconcile(store, enqueue, log);
-  const timer = setInterval(() => void reconcile(store, enqueue, log), options.reconcileIntervalMs ?? 30_000);
+  const timer = setInterval(() => void reconcile(store, enqueue, log), config.hub.recovery.reconcileSeconds * 1000);
   timer.unref();
 
   return {

@@ -1,4 +1,4 @@
-import { compact, list, obj, rename, PERSON_NAMES } from '../fields.ts';
+import { compact, list, obj, person, rename } from '../fields.ts';
 import type { PartnerAdapter } from '../types.ts';
 
 /** The public prosecution receives a case for the prosecutor (OvJ): suspects and the decisions asked of it. */
@@ -9,8 +9,8 @@ export const adapter: PartnerAdapter = {
     const persons = list(p.persons).concat(list(p.items).flatMap((i) => list(i.persons)));
     return compact({
       parketDossier: { extern: delivery.caseRef, bericht: delivery.messageId },
-      verdachten: persons.filter((x) => x.role === 'suspect').map((x) => rename(x, PERSON_NAMES)),
-      overigeBetrokkenen: persons.filter((x) => x.role !== 'suspect').map((x) => rename(x, PERSON_NAMES)),
+      verdachten: persons.filter((x) => x.role === 'suspect').map(person),
+      overigeBetrokkenen: persons.filter((x) => x.role !== 'suspect').map(person),
       vraag: p.question ?? list(p.items).map((i) => i.question),
       beslissingen: list(obj(p.step2)?.interventions).map((i) => rename(i, { what: 'beslissing', how: 'uitvoering' })),
       scenarios: list(obj(p.step2)?.scenarios).map((s) => rename(s, { trigger: 'bij', response: 'dan' })),

@@ -67,6 +67,16 @@ export const HubSettings = z
       .strict()
       .default({ maxAgeSeconds: 86400, maxSkewSeconds: 300 }),
     delivery: DeliverySettings.default(DEFAULT_DELIVERY),
+    /** How the hub finds work that Redis lost or a crashed hub left half done. */
+    recovery: z
+      .object({
+        /** How often stored deliveries without a job are queued again. */
+        reconcileSeconds: z.number().positive().default(30),
+        /** How long a job being worked on stays claimed without a heartbeat; after a crash it is retried after about this long. */
+        lockSeconds: z.number().positive().default(30),
+      })
+      .strict()
+      .default({ reconcileSeconds: 30, lockSeconds: 30 }),
     /** Plain HTTP on loopback for /metrics, /healthz and /readyz (API.md allows a separate port). */
     ops: z
       .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(9464) })

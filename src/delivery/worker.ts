@@ -66,6 +66,8 @@ export class DeliveryWorkers {
         connection: this.connection,
         prefix: deps.config.hub.redis.prefix,
         concurrency: settings.concurrency,
+        lockDuration: deps.config.hub.recovery.lockSeconds * 1000,
+        stalledInterval: deps.config.hub.recovery.lockSeconds * 1000,
         ...(settings.rateLimit ? { limiter: { max: settings.rateLimit.max, duration: settings.rateLimit.perSeconds * 1000 } } : {}),
         settings: { backoffStrategy: (attemptsMade: number, type?: string) => (type === BACKOFF_TYPE ? retryDelayMs(attemptsMade, settings) : 1000) },
       });

@@ -1,7 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 
-async function reachable(url: string): Promise<boolean> {
+/** True when a Redis answers PING at `url` within a second. */
+export async function redisAnswers(url: string): Promise<boolean> {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: () => null });
   client.on('error', () => undefined);
   try {
@@ -19,7 +20,7 @@ async function reachable(url: string): Promise<boolean> {
  * port, without persistence, for as long as the caller runs. Returns the process it started, if any.
  */
 export async function ensureRedis(url: string): Promise<ChildProcess | undefined> {
-  if (await reachable(url)) return undefined;
+  if (await redisAnswers(url)) return undefined;
   const which = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
   if (which.status !== 0) {
     throw new Error(`No Redis answers at ${url} and no redis-server is on the PATH. Install it (Debian: apt-get install redis-server) or set HUB_REDIS_URL.`);
@@ -27,7 +28,7 @@ export async function ensureRedis(url: string): Promise<ChildProcess | undefined
   const port = new URL(url).port || '6379';
   const child = spawn('redis-server', ['--port', port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   for (let i = 0; i < 50; i++) {
-    if (await reachable(url)) return child;
+    if (await redisAnswers(url)) return child;
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill();

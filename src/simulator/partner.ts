@@ -22,6 +22,13 @@ export interface PartnerCredentials {
 }
 
 
+/**
+ * How the partner's push endpoint behaves, to rehearse its outages: `accept` (201, or 200 for a repeat
+ * of an Idempotency-Key already seen), `fail` (500 without reading the delivery) or `stall` (keeps the
+ * delivery but never answers, as a system whose answer gets lost).
+ */
+export type PushMode = 'accept' | 'fail' | 'stall';
+
 /** A delivery as the partner's own system sees it: decrypted with its key, signature by the hub verified. */
 export interface ReceivedDelivery {
   deliveryId: string;
@@ -56,6 +63,7 @@ export class SimulatedPartner {
   readonly received = new Map<string, ReceivedDelivery>();
   /** Push requests that arrived, counted before deduplication on Idempotency-Key. */
   pushRequests = 0;
+  pushMode: PushMode = 'accept';
   private readonly creds: PartnerCredentials;
   private readonly client: MutualTlsClient;
   private hubKey: openpgp.PublicKey | undefined;
@@ -143,15 +151,13 @@ export class SimulatedPartner {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         this.pushRequests++;
-        const key = String(req.headers['idempotency-key'] ?? randomUUID());
-        if (this.received.has(key)) {
-          res.writeHead(200).end();
+        if (this.pushMode === 'fail') {
+          res.writeHead(500).end();
           return;
         }
-        this.open(Buffer.concat(chunks).toString('utf8')).then(
-          (plaintext) => {
-            this.received.set(key, { deliveryId: key, via: 'push', plaintext });
-            res.writeHead(201).end();
+        this.acceptPush(String(req.headers['idempotency-key'] ?? randomUUID()), Buffer.concat(chunks).toString('utf8')).then(
+          (status) => {
+            if (this.pushMode !== 'stall') res.writeHead(status).end();
           },
           () => res.writeHead(400).end(),
         );
@@ -159,6 +165,15 @@ export class SimulatedPartner {
     });
     await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', () => resolve()));
     return `https://localhost:${(this.server.address() as AddressInfo).port}/deliveries`;
+  }
+
+  /** Stores a pushed delivery once per Idempotency-Key, as a real partner should; answers 201 or 200. */
+  private async acceptPush(key: string, armored: string): Promise<number> {
+    if (this.received.has(key)) return 200;
+    const plaintext = await this.open(armored);
+    if (this.received.has(key)) return 200;
+    this.received.set(key, { deliveryId: key, via: 'push', plaintext });
+    return 201;
   }
 
   async close(): Promise<void> {

@@ -221,7 +221,13 @@ export class SqliteStore implements HubStore {
 
   async appendEventOnce(event: DeliveryEvent): Promise<boolean> {
     return this.transaction(() => {
-      const exists = this.db.prepare('SELECT 1 FROM delivery_events WHERE delivery_id = ? AND event = ?').get(event.deliveryId, event.event);
+      // Once per run of attempts: an administrator's retry starts a new run, which may die again.
+      const exists = this.db
+        .prepare(
+          `SELECT 1 FROM delivery_events WHERE delivery_id = ? AND event = ?
+             AND seq > COALESCE((SELECT MAX(seq) FROM delivery_events WHERE delivery_id = ? AND event = 'retried'), 0)`,
+        )
+        .get(event.deliveryId, event.event, event.deliveryId);
       if (exists) return false;
       this.db.prepare('INSERT INTO delivery_events (delivery_id, event, at, detail) VALUES (?, ?, ?, ?)').run(event.deliveryId, event.event, event.at, event.detail ?? null);
       return true;

@@ -136,7 +136,7 @@ export interface HubStore {
   /** Deliveries whose current status is the one given, oldest first, without their ciphertext. */
   deliveriesWithStatus(status: DeliveryStatus, limit: number): Promise<DeliveryOverview[]>;
   appendEvent(event: DeliveryEvent): Promise<void>;
-  /** Appends the event unless the delivery already has one of that kind; true when it was appended. */
+  /** Appends the event unless this run of attempts (since the last 'retried') already has one of that kind; true when appended. */
   appendEventOnce(event: DeliveryEvent): Promise<boolean>;
   listInbox(recipient: string, after: number, limit: number): Promise<{ entries: InboxEntry[]; cursor: number | null }>;
   /** Deliveries stored but not yet handed to their transport: what a lost queue must be refilled with. */

@@ -19,6 +19,7 @@ export function testConfig(dir: string, mutate: (c: HubConfig) => void = () => u
   config.hub.ops = { host: '127.0.0.1', port: 0 };
   config.hub.database.path = join(dir, 'hub.db');
   config.hub.redis = { url: REDIS_URL, prefix: uniquePrefix() };
+  config.hub.recovery = { reconcileSeconds: 1, lockSeconds: 5 };
   config.hub.delivery = { ...config.hub.delivery, backoffSeconds: 0.2, maxBackoffSeconds: 1, attempts: 3, pushTimeoutSeconds: 2 };
   mutate(config);
   return config;
@@ -31,6 +32,8 @@ export interface TestHub {
   dir: string;
   logLines: string[];
   partner(id: string): Promise<SimulatedPartner>;
+  /** A delivery's recorded events, oldest first. */
+  events(deliveryId: string): Promise<{ event: string; at: string; detail?: string }[]>;
   stop(): Promise<void>;
 }
 
@@ -45,7 +48,7 @@ export async function startTestHub(mutate?: (c: HubConfig) => void): Promise<Tes
       cb();
     },
   });
-  const hub = await startHub(config, { log: createLogger({ level: 'debug', destination }), reconcileIntervalMs: 1000 });
+  const hub = await startHub(config, { log: createLogger({ level: 'debug', destination }) });
   const url = `https://localhost:${hub.port}`;
   const partners: SimulatedPartner[] = [];
   return {
@@ -58,6 +61,12 @@ export async function startTestHub(mutate?: (c: HubConfig) => void): Promise<Tes
       const p = new SimulatedPartner(await loadPartnerCredentials(CERTS, id), url);
       partners.push(p);
       return p;
+    },
+    async events(deliveryId) {
+      const delivery = await hub.store.getDelivery(deliveryId);
+      if (!delivery) throw new Error(`no delivery ${deliveryId}`);
+      const message = await hub.store.findMessage(delivery.sender, delivery.messageId);
+      return message?.deliveries.find((d) => d.deliveryId === deliveryId)?.events ?? [];
     },
     async stop() {
       await Promise.all(partners.map((p) => p.close()));

@@ -48,4 +48,21 @@ describe('partner adapters', () => {
     expect(mapped.contactjournaal.nietVoorClient).toBe(c.minutes.notForClient);
     expect(mapped.dossier.signaal).toMatch(/contactjournaal/);
   });
+
+  it('lose nothing Veilig Thuis receives: every value of a submission, minutes, enrichment answer or feedback lands in Clavis', () => {
+    const c = ALL_CASES[3]!();
+    const payloads: [string, Record<string, unknown>][] = [
+      ['submission', c.submission],
+      ['minutes', c.minutes],
+      ['enrichment-answer', { requestMessageId: '6f1c1c3e-8f43-4a8e-9a55-2f1d2a0c9b11', results: [{ personId: 'p2', known: true, kind: 'Reclasseringstoezicht', contact: { name: 'A. Bakker', phone: '+31 30 765 4321' } }] }],
+      ['feedback', { minutesMessageId: '0b9a4c67-34a3-4a9f-8d0c-5cbd2b0e7d22', actions: [{ action: 'Huisverbod opgelegd', status: 'done', note: 'Tien dagen' }], returnToMeeting: true }],
+    ];
+    for (const [type, payload] of payloads) {
+      const meeting = { urgent: false as const, date: '2026-11-24', startsAt: '2026-11-24T09:00:00.000Z', cutOff: '2026-11-23T11:00:00.000Z', deferred: false };
+      const mapped = adapters.get('vt')!.map({ deliveryId: 'd', messageId: 'm', type, purpose: 'intake', sender: 'politie', caseRef: c.caseRef, createdAt: '', policy: { id: 'p', version: 1 }, meeting, payload });
+      const inClavis = new Set(leaves(mapped).map((l) => JSON.stringify(l.value)));
+      for (const leaf of leaves(payload)) expect(inClavis.has(JSON.stringify(leaf.value)), `${type}${leaf.path}`).toBe(true);
+      if (type === 'submission') expect(leaves(mapped).map((l) => l.value)).toEqual(expect.arrayContaining(['2026-11-23T11:00:00.000Z']));
+    }
+  });
 });

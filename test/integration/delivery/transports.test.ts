@@ -1,0 +1,109 @@
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fileTransport } from '../../../src/delivery/transports/file.ts';
+import { createCa, issueLeaf, issuerToPem } from '../../../src/pki/x509.ts';
+import { envelope, familyCase } from '../../../src/simulator/cases.ts';
+import { loadPartnerCredentials, SimulatedPartner } from '../../../src/simulator/partner.ts';
+import { CERTS, eventually, startTestHub, type TestHub } from '../../support/hub.ts';
+
+let t: TestHub | undefined;
+const receivers: SimulatedPartner[] = [];
+
+afterEach(async () => {
+  await Promise.all(receivers.splice(0).map((r) => r.close()));
+  await t?.stop();
+  t = undefined;
+});
+
+async function sendMinutes(): Promise<Record<string, string>> {
+  const vt = await t!.partner('vt');
+  const fixture = familyCase();
+  const answer = JSON.parse((await vt.submit(envelope('minutes', 'execution', fixture.caseRef, fixture.minutes))).body) as { deliveries: { recipient: string; deliveryId: string }[] };
+  return Object.fromEntries(answer.deliveries.map((d) => [d.recipient, d.deliveryId]));
+}
+
+const untilStatus = (deliveryId: string, status: string) =>
+  eventually(`${deliveryId} ${status}`, async () => {
+    const d = await t!.hub.store.getDelivery(deliveryId);
+    return d?.status === status ? d : undefined;
+  });
+
+describe('file drop', () => {
+  it('writes each delivery whole, under its delivery id, readable only with the partner’s key', async () => {
+    let drop = '';
+    t = await startTestHub((c) => {
+      drop = join(c.hub.database.path, '..', 'drop', 'reclassering');
+      c.partners = c.partners.map((p) => (p.id === 'reclassering' ? { ...p, transport: { kind: 'file', directory: drop } } : p));
+    });
+    const ids = await sendMinutes();
+    await untilStatus(ids.reclassering!, 'delivered');
+    expect(readdirSync(drop)).toEqual([`${ids.reclassering}.asc`]);
+    const file = join(drop, `${ids.reclassering}.asc`);
+    const probation = new SimulatedPartner(await loadPartnerCredentials(CERTS, 'reclassering'), t.url);
+    receivers.push(probation);
+    const view = await probation.open(readFileSync(file, 'utf8'));
+    expect(view).toMatchObject({ deliveryId: ids.reclassering, type: 'minutes' });
+    expect(statSync(file).mode & 0o777).toBe(0o640);
+
+    // A repeat (after a crash between write and record) leaves the file as it is.
+    const delivery = (await t.hub.store.getDelivery(ids.reclassering!))!;
+    const before = statSync(file).mtimeMs;
+    const partner = t.config.partners.find((p) => p.id === 'reclassering')!;
+    expect(await fileTransport.deliver(delivery, partner)).toEqual({ event: 'delivered', detail: `already in the drop directory as ${ids.reclassering}.asc` });
+    expect(statSync(file).mtimeMs).toBe(before);
+    expect(readdirSync(drop)).toHaveLength(1);
+  });
+
+  it('records each failure with its cause when the directory cannot be written, until the delivery is dead', async () => {
+    let blocker = '';
+    t = await startTestHub((c) => {
+      blocker = join(c.hub.database.path, '..', 'not-a-directory');
+      writeFileSync(blocker, 'x');
+      c.partners = c.partners.map((p) => (p.id === 'reclassering' ? { ...p, transport: { kind: 'file', directory: join(blocker, 'drop') } } : p));
+    });
+    const ids = await sendMinutes();
+    await untilStatus(ids.reclassering!, 'dead');
+    const failed = (await t.events(ids.reclassering!)).filter((e) => e.event === 'failed');
+    expect(failed).toHaveLength(3);
+    for (const f of failed) expect(f.detail).toMatch(/^file drop failed: ENOTDIR$/);
+  });
+});
+
+describe('push with a pinned CA', () => {
+  it('trusts only the CA configured for the partner', async () => {
+    const privateCa = createCa('Politie Private Server CA');
+    const privateLeaf = issueLeaf(privateCa, { subject: { CN: 'localhost', O: 'Politie' }, usage: 'server', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+    const start = async (id: string, server?: { certPem: string; keyPem: string }) => {
+      const creds = await loadPartnerCredentials(CERTS, id);
+      const partner = new SimulatedPartner(server ? { ...creds, serverCert: server.certPem, serverKey: server.keyPem } : creds, 'https://localhost:1');
+      receivers.push(partner);
+      return { partner, url: await partner.startPushServer('hub') };
+    };
+    // Police: certificate from its own CA, which is pinned. OM: from the hub's CA, but pinned to the
+    // police's. RvdK: from the private CA without a pin, so checked against the hub's CA.
+    const police = await start('politie', privateLeaf);
+    const om = await start('om');
+    const rvdk = await start('rvdk', privateLeaf);
+    t = await startTestHub((c) => {
+      const pinned = join(c.hub.database.path, '..', 'politie-ca.crt');
+      writeFileSync(pinned, issuerToPem(privateCa).certPem);
+      const push: Record<string, { kind: 'push'; url: string; ca?: string }> = {
+        politie: { kind: 'push', url: police.url, ca: pinned },
+        om: { kind: 'push', url: om.url, ca: pinned },
+        rvdk: { kind: 'push', url: rvdk.url },
+      };
+      c.partners = c.partners.map((p) => (push[p.id] ? { ...p, transport: push[p.id]! } : p));
+    });
+    const ids = await sendMinutes();
+    await untilStatus(ids.politie!, 'delivered');
+    expect([...police.partner.received.keys()]).toEqual([ids.politie]);
+    await untilStatus(ids.om!, 'dead');
+    await untilStatus(ids.rvdk!, 'dead');
+    expect(om.partner.received.size + rvdk.partner.received.size).toBe(0);
+    for (const id of [ids.om!, ids.rvdk!]) {
+      const failed = (await t.events(id)).filter((e) => e.event === 'failed');
+      expect(failed[0]?.detail).toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED|unable to verify|certificate/i);
+    }
+  });
+});
