@@ -11,6 +11,7 @@ import { pushTransport } from './delivery/transports/push.ts';
 import { deliverySettingsFor } from './delivery/retry.ts';
 import { DeliveryWorkers } from './delivery/worker.ts';
 import { loadKeyring } from './envelope/keyring.ts';
+import { DisclosureLog } from './disclosure-log/service.ts';
 import { createApp } from './ingress/app.ts';
 import { createTlsServer } from './ingress/server.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
@@ -31,6 +32,7 @@ export interface RunningHub {
   queues: DeliveryQueues;
   policies: PolicyRegistry;
   metrics: HubMetrics;
+  disclosureLog: DisclosureLog;
   /** The plain-HTTP port of /metrics, /healthz and /readyz. */
   opsPort: number;
   close(): Promise<void>;
@@ -59,6 +61,17 @@ async function deadByPartner(store: HubStore): Promise<Map<string, number>> {
   return counts;
 }
 
+/** Signs a checkpoint when the log has grown, and purges entries past their retention. */
+async function maintainLog(disclosureLog: DisclosureLog, config: HubConfig, log: Logger): Promise<void> {
+  try {
+    const checkpoint = await disclosureLog.checkpoint();
+    const purged = await disclosureLog.purge(config.hub.log.retentionDays);
+    log.debug({ treeSize: checkpoint.treeSize, purged }, 'disclosure log maintained');
+  } catch (err) {
+    log.error({ err: (err as Error).message }, 'disclosure log maintenance failed');
+  }
+}
+
 /** The composition root: the only place where configuration meets I/O. */
 export async function startHub(config: HubConfig, options: HubOptions = {}): Promise<RunningHub> {
   const log = options.log ?? createLogger();
@@ -78,7 +91,8 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const workers = new DeliveryWorkers({ config, store, log, metrics, transports: { pull: pullTransport, push, file: fileTransport } });
 
   const policies = await PolicyRegistry.open(store, config.policies, new Set(config.partners.map((p) => p.id)), log);
-  const app = createApp({ config, policies, keyring, store, adapters, pseudonymKey, enqueue, metrics, log });
+  const disclosureLog = new DisclosureLog(store.log, { sign: keyring.hubPrivateKeys, verify: keyring.hubPrivateKeys.map((k) => k.toPublic()) });
+  const app = createApp({ config, policies, keyring, store, adapters, pseudonymKey, enqueue, metrics, log, disclosureLog });
   const server = createTlsServer(tls, app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -94,6 +108,8 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   await reconcile(store, enqueue, log);
   const timer = setInterval(() => void reconcile(store, enqueue, log), config.hub.recovery.reconcileSeconds * 1000);
   timer.unref();
+  const logTimer = setInterval(() => void maintainLog(disclosureLog, config, log), config.hub.log.checkpointSeconds * 1000);
+  logTimer.unref();
 
   return {
     server,
@@ -103,8 +119,10 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     queues,
     policies,
     metrics,
+    disclosureLog,
     async close() {
       clearInterval(timer);
+      clearInterval(logTimer);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -67,6 +67,16 @@ export const HubSettings = z
       .strict()
       .default({ maxAgeSeconds: 86400, maxSkewSeconds: 300 }),
     delivery: DeliverySettings.default(DEFAULT_DELIVERY),
+    /** The disclosure log: how long entries are kept, how often the tree is signed. */
+    log: z
+      .object({
+        retentionDays: z.number().int().positive().default(1825),
+        checkpointSeconds: z.number().positive().default(300),
+        /** A person's informing status still undecided after this many days is overdue. */
+        informingDecisionDays: z.number().int().positive().default(14),
+      })
+      .strict()
+      .default({ retentionDays: 1825, checkpointSeconds: 300, informingDecisionDays: 14 }),
     /** How the hub finds work that Redis lost or a crashed hub left half done. */
     recovery: z
       .object({

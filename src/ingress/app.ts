@@ -1,6 +1,8 @@
 import express from 'express';
 import helmet from 'helmet';
 import { adminRouter } from '../admin/routes.ts';
+import type { DisclosureLog } from '../disclosure-log/service.ts';
+import { privacyRouter } from '../privacy/routes.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { HubMetrics } from '../observability/metrics.ts';
 import type { PolicyRegistry } from '../policies/registry.ts';
@@ -10,6 +12,7 @@ import { authenticate } from './authenticate.ts';
 import { openApiDocument } from './openapi.ts';
 import { notFoundHandler, problemHandler } from './problem-handler.ts';
 import { inboxRouter } from './routes/inbox.ts';
+import { logRouter } from './routes/log.ts';
 import { messagesRouter } from './routes/messages.ts';
 import { publicRouter } from './routes/public.ts';
 
@@ -18,6 +21,7 @@ export interface AppDeps extends SubmissionDeps {
   log: Logger;
   policies: PolicyRegistry;
   metrics: HubMetrics;
+  disclosureLog: DisclosureLog;
 }
 
 /** The partner-facing application. Express 5 passes rejected promises of async handlers to the error handler. */
@@ -34,7 +38,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/v1', publicRouter(deps.keyring.hubPublicKeysArmored));
   app.use('/v1/messages', messagesRouter(deps));
   app.use('/v1/inbox', inboxRouter(deps.store, deps.metrics));
+  app.use('/v1/log', logRouter(deps.store, deps.disclosureLog));
   app.use('/admin/v1', adminRouter(deps));
+  app.use('/privacy/v1', privacyRouter(deps));
   app.use(notFoundHandler);
   app.use(problemHandler(deps.log));
   return app;

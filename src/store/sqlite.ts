@@ -1,6 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { disclosureEntries } from '../disclosure-log/entries.ts';
+import * as log from '../disclosure-log/sqlite-log.ts';
+import { LOG_MIGRATION } from '../disclosure-log/sqlite-log.ts';
+import type { AuditRecord, DisclosureLogStore, InformingRecord } from '../disclosure-log/types.ts';
 import { statusOf } from './status.ts';
 import {
   DuplicateMessageError,
@@ -56,6 +60,7 @@ const MIGRATIONS = [
    CREATE TRIGGER policy_versions_append_only_update BEFORE UPDATE ON policy_versions BEGIN SELECT RAISE(ABORT, 'policy versions are append-only'); END;
    CREATE TRIGGER policy_versions_append_only_delete BEFORE DELETE ON policy_versions BEGIN SELECT RAISE(ABORT, 'policy versions are append-only'); END;
    ALTER TABLE messages ADD COLUMN meeting TEXT;`,
+  LOG_MIGRATION,
 ];
 
 const SQLITE_CONSTRAINT_UNIQUE = 2067;
@@ -135,7 +140,7 @@ export class SqliteStore implements HubStore {
     }
   }
 
-  async saveOutbox(message: MessageRecord, deliveries: DeliveryRecord[], disclosures: DisclosureRecord[]): Promise<void> {
+  async saveOutbox(message: MessageRecord, deliveries: DeliveryRecord[], disclosures: DisclosureRecord[], informing: InformingRecord[] = []): Promise<void> {
     this.transaction(() => {
       this.insertMessage(message);
       const insertDelivery = this.db.prepare(
@@ -154,6 +159,9 @@ export class SqliteStore implements HubStore {
       for (const r of disclosures) {
         insertDisclosure.run(r.deliveryId, r.messageId, r.sender, r.recipient, r.type, r.purpose, r.caseRef, r.legalBasis, r.policyId, r.policyVersion, JSON.stringify(r.manifest), r.ciphertextDigest, r.recordedAt);
       }
+      // Fail closed: without its log entries, no delivery is stored, so none is ever sent.
+      log.appendEntries(this.db, disclosures.flatMap((r) => disclosureEntries({ ...r, occurredAt: r.recordedAt }, new Date().toISOString())));
+      this.insertInforming(informing);
     });
   }
 
@@ -216,7 +224,25 @@ export class SqliteStore implements HubStore {
   }
 
   async appendEvent(event: DeliveryEvent): Promise<void> {
+    this.transaction(() => this.insertEvent(event));
+  }
+
+  /** The event and its entry in the disclosure log, in the caller's transaction. */
+  private insertEvent(event: DeliveryEvent): void {
     this.db.prepare('INSERT INTO delivery_events (delivery_id, event, at, detail) VALUES (?, ?, ?, ?)').run(event.deliveryId, event.event, event.at, event.detail ?? null);
+    const trace = log.traceOf(this.db, event.deliveryId);
+    if (!trace) return;
+    log.appendEntries(this.db, [{ kind: 'status', ...trace, deliveryId: event.deliveryId, event: event.event, occurredAt: event.at, loggedAt: new Date().toISOString(), ...(event.detail ? { detail: event.detail } : {}) }]);
+  }
+
+  private insertInforming(records: InformingRecord[]): void {
+    const insert = this.db.prepare(
+      `INSERT INTO informing (case_ref, subject_bsn, subject_name_dob, role, status, informed_by, informed_on, reason_given, review_date, message_id, recorded_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const r of records) {
+      insert.run(r.caseRef, r.subject.bsn ?? null, r.subject.nameDob ?? null, r.role, r.status, r.by ?? null, r.on ?? null, r.reasonGiven ? 1 : 0, r.reviewDate ?? null, r.messageId, r.recordedAt);
+    }
   }
 
   async appendEventOnce(event: DeliveryEvent): Promise<boolean> {
@@ -229,7 +255,7 @@ export class SqliteStore implements HubStore {
         )
         .get(event.deliveryId, event.event, event.deliveryId);
       if (exists) return false;
-      this.db.prepare('INSERT INTO delivery_events (delivery_id, event, at, detail) VALUES (?, ?, ?, ?)').run(event.deliveryId, event.event, event.at, event.detail ?? null);
+      this.insertEvent(event);
       return true;
     });
   }
@@ -296,7 +322,7 @@ export class SqliteStore implements HubStore {
     }
   }
 
-  async disclosuresFor(messageId: string, sender: string): Promise<(DisclosureRecord & { events: DeliverySummary['events'] })[]> {
+  async disclosuresFor(messageId: string, sender: string): ReturnType<HubStore['disclosuresFor']> {
     const rows = this.db.prepare('SELECT * FROM disclosures WHERE message_id = ? AND sender = ? ORDER BY seq').all(messageId, sender) as Row[];
     return rows.map((r) => ({
       deliveryId: str(r, 'delivery_id'),
@@ -315,6 +341,21 @@ export class SqliteStore implements HubStore {
       events: this.events(str(r, 'delivery_id')),
     }));
   }
+
+  readonly log: DisclosureLogStore = {
+    rows: () => log.logRows(this.db),
+    leafHashes: async (size) => log.leafHashes(this.db, size),
+    size: async () => log.logSize(this.db),
+    entriesOfDelivery: async (deliveryId) => log.entriesOfDelivery(this.db, deliveryId),
+    entryAt: async (seq) => log.entryAt(this.db, seq),
+    search: async (q) => log.searchEntries(this.db, q),
+    addCheckpoint: async (c) => log.insertCheckpoint(this.db, c),
+    checkpoints: async () => log.checkpoints(this.db),
+    purgeBefore: async (before, now) => this.transaction(() => log.purgeBefore(this.db, before, now)),
+    informing: async () => log.latestInforming(this.db),
+    audit: async (r: AuditRecord) => log.insertAudit(this.db, r),
+    auditTrail: async (limit) => log.auditTrail(this.db, limit),
+  };
 
   async ping(): Promise<boolean> {
     return this.db.isOpen && this.db.prepare('SELECT 1 AS ok').get() !== undefined;

@@ -1,3 +1,5 @@
+import type { Subject } from '../disclosure-log/subjects.ts';
+import type { DisclosureLogStore, InformingRecord } from '../disclosure-log/types.ts';
 import type { Policy } from '../config/schema.ts';
 import type { Manifest } from '../minimisation/engine.ts';
 import type { MeetingAssignment } from '../submission/meeting.ts';
@@ -79,6 +81,11 @@ export interface DisclosureRecord {
   manifest: Manifest;
   ciphertextDigest: string;
   recordedAt: string;
+  /** W3C trace id of the submission and span id of this delivery, shared with the disclosure log. */
+  traceId: string;
+  spanId: string;
+  subjects: Subject[];
+  retainUntil: string;
 }
 
 export interface DeliveryEvent {
@@ -130,7 +137,9 @@ export interface StoredMessage {
 /** The hub's source of truth. Async so that a server database can stand behind the same interface. */
 export interface HubStore {
   /** Stores a message, its deliveries and their disclosure records in one transaction, with a `queued` event each. */
-  saveOutbox(message: MessageRecord, deliveries: DeliveryRecord[], disclosures: DisclosureRecord[]): Promise<void>;
+  saveOutbox(message: MessageRecord, deliveries: DeliveryRecord[], disclosures: DisclosureRecord[], informing?: InformingRecord[]): Promise<void>;
+  /** The tamper-evident disclosure log, written in the same transactions as deliveries and their events. */
+  readonly log: DisclosureLogStore;
   findMessage(sender: string, messageId: string): Promise<StoredMessage | undefined>;
   getDelivery(deliveryId: string): Promise<StoredDelivery | undefined>;
   /** Deliveries whose current status is the one given, oldest first, without their ciphertext. */
@@ -147,6 +156,6 @@ export interface HubStore {
   addPolicyVersion(version: PolicyVersion): Promise<void>;
   /** True when the database answers a query. */
   ping(): Promise<boolean>;
-  disclosuresFor(messageId: string, sender: string): Promise<(DisclosureRecord & { events: DeliverySummary['events'] })[]>;
+  disclosuresFor(messageId: string, sender: string): Promise<(Omit<DisclosureRecord, 'traceId' | 'spanId' | 'subjects' | 'retainUntil'> & { events: DeliverySummary['events'] })[]>;
   close(): Promise<void>;
 }

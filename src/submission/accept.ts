@@ -10,6 +10,9 @@ import type { Logger } from '../observability/logger.ts';
 import type { HubMetrics } from '../observability/metrics.ts';
 import { DuplicateMessageError, type DeliveryRecord, type DisclosureRecord, type HubStore, type StoredMessage } from '../store/types.ts';
 import type { Policy } from '../config/schema.ts';
+import { newSpanId, traceIdFrom } from '../disclosure-log/entries.ts';
+import { informingOf } from '../disclosure-log/informing.ts';
+import { subjectsOf } from '../disclosure-log/subjects.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { assignMeeting, type MeetingAssignment } from './meeting.ts';
 import { planDeliveries } from './plan.ts';
@@ -71,7 +74,7 @@ async function existing(deps: SubmissionDeps, sender: string, envelope: Envelope
  * Takes one armoured message from a partner through the whole flow of ARCHITECTURE.md up to the
  * outbox: open, validate, route, minimise, map, seal, store in one transaction, then queue.
  */
-export async function acceptSubmission(deps: SubmissionDeps, sender: string, armored: string): Promise<{ status: 200 | 202; body: SubmitResponse }> {
+export async function acceptSubmission(deps: SubmissionDeps, sender: string, armored: string, traceparent?: string): Promise<{ status: 200 | 202; body: SubmitResponse }> {
   const now = deps.now?.() ?? new Date();
   const partner = deps.config.partners.find((p) => p.id === sender);
   if (!partner) throw new HubProblem(Problems.wrongRole, 'Only partners submit messages');
@@ -92,17 +95,21 @@ export async function acceptSubmission(deps: SubmissionDeps, sender: string, arm
     throw new HubProblem(Problems.noPermittedRecipient, `No recipient may receive ${envelope.type} for ${envelope.purpose} (${why})`);
   }
   const at = now.toISOString();
+  const traceId = traceIdFrom(traceparent);
+  const retainUntil = new Date(now.getTime() + deps.config.hub.log.retentionDays * 86_400_000).toISOString();
   const deliveries: DeliveryRecord[] = [];
   const disclosures: DisclosureRecord[] = [];
   for (const planned of plan.deliveries) {
     const sealed = await seal(planned.plaintext, deps.keyring.partnerKeys.get(planned.recipient) ?? [], deps.keyring.hubPrivateKeys);
     const common = { deliveryId: planned.deliveryId, messageId: envelope.messageId, sender, recipient: planned.recipient, policyId: planned.policy.id, policyVersion: planned.policy.version, ciphertextDigest: sealed.digest };
     deliveries.push({ ...common, transport: planned.transport, ciphertext: sealed.armored, createdAt: at });
-    disclosures.push({ ...common, type: envelope.type, purpose: envelope.purpose, caseRef: envelope.caseRef, legalBasis: planned.policy.legalBasis, manifest: planned.manifest, recordedAt: at });
+    disclosures.push({ ...common, type: envelope.type, purpose: envelope.purpose, caseRef: envelope.caseRef, legalBasis: planned.policy.legalBasis, manifest: planned.manifest, recordedAt: at,
+      traceId, spanId: newSpanId(), subjects: subjectsOf(envelope.payload, planned.view, deps.pseudonymKey), retainUntil,
+    });
   }
   const message = { sender, messageId: envelope.messageId, type: envelope.type, purpose: envelope.purpose, caseRef: envelope.caseRef, createdAt: envelope.createdAt, receivedAt: at, contentDigest: digest, refused: plan.refused, meeting };
   try {
-    await deps.store.saveOutbox(message, deliveries, disclosures);
+    await deps.store.saveOutbox(message, deliveries, disclosures, informingOf({ ...envelope, payload: envelope.payload }, deps.pseudonymKey, at));
   } catch (err) {
     if (!(err instanceof DuplicateMessageError)) throw err;
     const raced = await existing(deps, sender, envelope, digest);
@@ -111,7 +118,7 @@ export async function acceptSubmission(deps: SubmissionDeps, sender: string, arm
   }
   for (const d of deliveries) deps.metrics?.deliveryEvents.inc({ partner: d.recipient, event: 'queued' });
   await queueAll(deps, deliveries);
-  deps.log.info({ sender, messageId: envelope.messageId, type: envelope.type, purpose: envelope.purpose, deliveries: deliveries.length, refused: plan.refused.length }, 'message accepted');
+  deps.log.info({ sender, messageId: envelope.messageId, type: envelope.type, purpose: envelope.purpose, deliveries: deliveries.length, refused: plan.refused.length, traceId }, 'message accepted');
   return {
     status: 202,
     body: {

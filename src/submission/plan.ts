@@ -13,6 +13,8 @@ export interface PlannedDelivery {
   transport: TransportKind;
   policy: Policy;
   manifest: Manifest;
+  /** The recipient's minimised payload, for the log to tell which persons it concerns. */
+  view: Record<string, unknown>;
   /** The recipient's view as JSON, to be sealed: lives only in memory. */
   plaintext: string;
 }
@@ -78,6 +80,7 @@ export function planDeliveries(envelope: Envelope, sender: string, ctx: PlanCont
     transport: v.transport,
     policy: v.policy,
     manifest: v.manifest,
+    view: v.canonical.payload,
     plaintext: JSON.stringify({ ...v.canonical, mapped: v.mapped }),
   }));
   return { deliveries, refused };

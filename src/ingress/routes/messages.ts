@@ -26,7 +26,7 @@ export function messagesRouter(deps: SubmissionDeps & { store: HubStore; metrics
   router.post('/', text({ type: () => true, limit: deps.config.hub.limits.requestBytes }), async (req, res) => {
     if (!req.is(PGP_MEDIA_TYPE)) throw new HubProblem(Problems.unsupportedMediaType, `Send the OpenPGP message as ${PGP_MEDIA_TYPE}`);
     if (typeof req.body !== 'string' || req.body.length === 0) throw new HubProblem(Problems.malformedOpenPgp, 'The request body is empty');
-    const result = await acceptSubmission(deps, principalOf(res).id, req.body);
+    const result = await acceptSubmission(deps, principalOf(res).id, req.body, req.get('traceparent'));
     res.status(result.status).json(result.body);
   });
 

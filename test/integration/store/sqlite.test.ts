@@ -19,7 +19,7 @@ function delivery(deliveryId: string, messageId: string, recipient = 'politie'):
 }
 
 function disclosure(d: DeliveryRecord): DisclosureRecord {
-  return { ...d, type: 'minutes', purpose: 'execution', caseRef: 'VT-1', legalBasis: 'Wpg', manifest: { disclosed: [], withheld: [] }, recordedAt: d.createdAt };
+  return { ...d, type: 'minutes', purpose: 'execution', caseRef: 'VT-1', legalBasis: 'Wpg', manifest: { disclosed: [], withheld: [] }, recordedAt: d.createdAt, traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), subjects: [], retainUntil: '2031-11-22T09:00:01Z' };
 }
 
 function count(table: string): number {

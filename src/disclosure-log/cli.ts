@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import * as openpgp from 'openpgp';
+import { loadConfig } from '../config/load.ts';
+import { ConfigError } from '../errors/problem.ts';
+import { SqliteStore } from '../store/sqlite.ts';
+import { checkpointSignatureValid } from './checkpoint.ts';
+import { verifyLog } from './verify.ts';
+
+// npm run log:verify: recomputes the disclosure log's tree from the database and checks it against
+// every checkpoint the hub signed. Exit 0 when intact, 1 when not, 78 for a broken configuration.
+try {
+  const config = loadConfig(resolve(process.env.HUB_CONFIG_DIR ?? 'config'));
+  const keys = await openpgp.readKeys({ armoredKeys: readFileSync(config.hub.pgp.publicKey, 'utf8') });
+  const store = new SqliteStore(config.hub.database.path);
+  const result = await verifyLog(store.log.rows(), await store.log.checkpoints(), (c) => checkpointSignatureValid(c, keys));
+  await store.close();
+  if (result.intact) {
+    console.log(`intact, ${result.records} records, root ${result.root} (${result.checkpoints} signed checkpoints checked)`);
+  } else {
+    console.log(`NOT INTACT: record ${result.firstBadRecord}: ${result.reason} (${result.records} records read before it)`);
+    process.exitCode = 1;
+  }
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(err.message);
+  process.exitCode = 78;
+}

@@ -1,0 +1,108 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Manifest } from '../minimisation/engine.ts';
+import { canonicalJson } from '../submission/canonical-json.ts';
+import { leafHash } from './merkle.ts';
+import type { Subject } from './subjects.ts';
+
+/**
+ * One line of the disclosure log: a delivery to one recipient, about one person (or about no one, when
+ * the message names no persons). Never content. Field names follow Logboek Dataverwerkingen where it
+ * has one (trace and span ids, processing activity, data subject); see the README for the mapping.
+ */
+export interface DisclosureEntry {
+  kind: 'disclosure';
+  /** The leaf index in the log's Merkle tree: an entry moved to another place no longer verifies. */
+  index: number;
+  traceId: string;
+  spanId: string;
+  /** The processing activity in the register: the purpose policy and its version (purpose, legal basis). */
+  processingActivity: { id: string; version: number };
+  occurredAt: string;
+  loggedAt: string;
+  sender: string;
+  recipient: string;
+  messageId: string;
+  deliveryId: string;
+  caseRef: string;
+  type: string;
+  purpose: string;
+  legalBasis: string;
+  manifest: Manifest;
+  categories: string[];
+  subject: Subject | null;
+  ciphertextDigest: string;
+  confidentiality: 'confidential';
+  retainUntil: string;
+}
+
+/** A later state change of a delivery: delivered, acknowledged, failed, dead, retried. */
+export interface StatusEntry {
+  kind: 'status';
+  index: number;
+  traceId: string;
+  spanId: string;
+  deliveryId: string;
+  recipient: string;
+  event: string;
+  occurredAt: string;
+  loggedAt: string;
+  detail?: string;
+}
+
+export type LogEntry = DisclosureEntry | StatusEntry;
+export type UnplacedEntry = Omit<DisclosureEntry, 'index'> | Omit<StatusEntry, 'index'>;
+
+/**
+ * The tree holds only a salted hash of each entry, so that purging an entry (and its salt) after the
+ * retention period leaves a leaf that still verifies, and the leaf reveals nothing of a purged entry.
+ */
+export function entryHash(entry: LogEntry, salt: Buffer): Buffer {
+  return createHash('sha256').update(salt).update(canonicalJson(entry)).digest();
+}
+
+export function sealEntry(entry: LogEntry): { salt: Buffer; leaf: Buffer } {
+  const salt = randomBytes(32);
+  return { salt, leaf: leafHash(entryHash(entry, salt)) };
+}
+
+/** W3C Trace Context ids: from the sender's `traceparent` when it sent a valid one, else new. */
+export function traceIdFrom(traceparent: string | undefined): string {
+  const match = /^00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(traceparent ?? '');
+  return match && !/^0+$/.test(match[1]!) ? match[1]! : randomBytes(16).toString('hex');
+}
+
+export const newSpanId = (): string => randomBytes(8).toString('hex');
+
+/** What the accept flow knows of one disclosure, before it is split into one entry per person. */
+export type DisclosureFacts = Omit<DisclosureEntry, 'kind' | 'index' | 'processingActivity' | 'loggedAt' | 'categories' | 'subject' | 'confidentiality'> & {
+  policyId: string;
+  policyVersion: number;
+  subjects: Subject[];
+};
+
+/** One entry per person concerned, or a single entry without a subject when the message names none. */
+export function disclosureEntries(f: DisclosureFacts, loggedAt: string): Omit<DisclosureEntry, 'index'>[] {
+  const categories = [...new Set(f.manifest.disclosed.map((d) => d.category))].sort();
+  const base = {
+    kind: 'disclosure' as const,
+    traceId: f.traceId,
+    spanId: f.spanId,
+    processingActivity: { id: f.policyId, version: f.policyVersion },
+    occurredAt: f.occurredAt,
+    loggedAt,
+    sender: f.sender,
+    recipient: f.recipient,
+    messageId: f.messageId,
+    deliveryId: f.deliveryId,
+    caseRef: f.caseRef,
+    type: f.type,
+    purpose: f.purpose,
+    legalBasis: f.legalBasis,
+    manifest: f.manifest,
+    categories,
+    ciphertextDigest: f.ciphertextDigest,
+    confidentiality: 'confidential' as const,
+    retainUntil: f.retainUntil,
+  };
+  return (f.subjects.length > 0 ? f.subjects : [null]).map((subject) => ({ ...base, subject }));
+}

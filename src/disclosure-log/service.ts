@@ -1,0 +1,64 @@
+import type * as openpgp from 'openpgp';
+import { checkpointSignatureValid, signCheckpoint } from './checkpoint.ts';
+import { entryHash } from './entries.ts';
+import { inclusionProof, leafHash, rootOf } from './merkle.ts';
+import type { Checkpoint, DisclosureLogStore, Verification } from './types.ts';
+import { verifyLog } from './verify.ts';
+
+export interface InclusionProof {
+  checkpoint: Checkpoint;
+  entries: { seq: number; index: number; entry: unknown; salt: string; entryHash: string; leafHash: string; auditPath: string[] }[];
+}
+
+/** The log's own operations over its store: checkpoints, verification, proofs, retention. */
+export class DisclosureLog {
+  private readonly store: DisclosureLogStore;
+  private readonly keys: { sign: openpgp.PrivateKey[]; verify: openpgp.PublicKey[] };
+
+  constructor(store: DisclosureLogStore, keys: { sign: openpgp.PrivateKey[]; verify: openpgp.PublicKey[] }) {
+    this.store = store;
+    this.keys = keys;
+  }
+
+  /** The latest checkpoint, signed now when the log has grown since. */
+  async checkpoint(now = new Date()): Promise<Checkpoint> {
+    const size = await this.store.size();
+    const latest = (await this.store.checkpoints()).at(-1);
+    if (latest && latest.treeSize === size) return latest;
+    const root = rootOf(await this.store.leafHashes(size)).toString('hex');
+    const signed = await signCheckpoint(size, root, now.toISOString(), this.keys.sign);
+    await this.store.addCheckpoint(signed);
+    return signed;
+  }
+
+  async verify(): Promise<Verification> {
+    return verifyLog(this.store.rows(), await this.store.checkpoints(), (c) => checkpointSignatureValid(c, this.keys.verify));
+  }
+
+  /** For each log entry of a delivery, what a sender or recipient needs to check it against a checkpoint. */
+  async proof(deliveryId: string): Promise<InclusionProof> {
+    const checkpoint = await this.checkpoint();
+    const leaves = await this.store.leafHashes(checkpoint.treeSize);
+    const entries = (await this.store.entriesOfDelivery(deliveryId)).filter((e) => e.entry !== null && e.salt !== null && e.seq <= checkpoint.treeSize);
+    return {
+      checkpoint,
+      entries: entries.map((e) => {
+        const hash = entryHash(e.entry!, Buffer.from(e.salt!, 'hex'));
+        return {
+          seq: e.seq,
+          index: e.seq - 1,
+          entry: e.entry,
+          salt: e.salt!,
+          entryHash: hash.toString('hex'),
+          leafHash: leafHash(hash).toString('hex'),
+          auditPath: inclusionProof(e.seq - 1, leaves).map((h) => h.toString('hex')),
+        };
+      }),
+    };
+  }
+
+  /** Clears entries older than the retention period; their leaves stay, so proofs and checkpoints hold. */
+  async purge(retentionDays: number, now = new Date()): Promise<number> {
+    return this.store.purgeBefore(new Date(now.getTime() - retentionDays * 86_400_000).toISOString(), now.toISOString());
+  }
+}

@@ -1,0 +1,41 @@
+import { entryHash, type LogEntry } from './entries.ts';
+import { CompactRange, leafHash } from './merkle.ts';
+import type { Checkpoint, LogRow, Verification } from './types.ts';
+
+/**
+ * Recomputes the log from its rows: every entry against its own leaf and place, the rows without gaps,
+ * and the tree against every signed checkpoint. Reports the first record that does not match.
+ */
+export async function verifyLog(rows: Iterable<LogRow>, checkpoints: Checkpoint[], signatureValid: (c: Checkpoint) => Promise<boolean>): Promise<Verification> {
+  const range = new CompactRange();
+  const pending = [...checkpoints].sort((a, b) => a.treeSize - b.treeSize);
+  for (const c of pending) {
+    if (!(await signatureValid(c))) return { intact: false, records: 0, firstBadRecord: c.treeSize, reason: `the checkpoint at size ${c.treeSize} does not carry the hub's valid signature` };
+  }
+  let lastGood = 0;
+  for (const row of rows) {
+    const bad = (reason: string): Verification => ({ intact: false, records: range.size, firstBadRecord: row.seq, reason });
+    if (row.seq !== range.size + 1) return { intact: false, records: range.size, firstBadRecord: range.size + 1, reason: `record ${range.size + 1} is missing (the next is ${row.seq})` };
+    const leaf = Buffer.from(row.leafHash, 'hex');
+    if (row.entry !== null) {
+      let entry: LogEntry;
+      try {
+        entry = JSON.parse(row.entry) as LogEntry;
+      } catch {
+        return bad(`record ${row.seq} is not valid JSON`);
+      }
+      if (entry.index !== row.seq - 1) return bad(`record ${row.seq} holds entry ${entry.index + 1}: records were moved`);
+      if (row.salt === null || !leafHash(entryHash(entry, Buffer.from(row.salt, 'hex'))).equals(leaf)) return bad(`record ${row.seq} does not match its hash: it was altered`);
+    }
+    range.append(leaf);
+    while (pending[0] && pending[0].treeSize === range.size) {
+      const c = pending.shift()!;
+      if (range.root().toString('hex') !== c.rootHash) {
+        return { intact: false, records: range.size, firstBadRecord: lastGood + 1, reason: `records ${lastGood + 1}-${c.treeSize} no longer give the root signed at ${c.signedAt}` };
+      }
+      lastGood = c.treeSize;
+    }
+  }
+  if (pending[0]) return { intact: false, records: range.size, firstBadRecord: range.size + 1, reason: `a checkpoint covers ${pending[0].treeSize} records, but the log holds ${range.size}: records were removed` };
+  return { intact: true, records: range.size, root: range.root().toString('hex'), checkpoints: checkpoints.length };
+}

@@ -1,0 +1,142 @@
+import { json, Router, type Response } from 'express';
+import { z } from 'zod';
+import type { HubConfig } from '../config/types.ts';
+import type { DisclosureEntry } from '../disclosure-log/entries.ts';
+import { isOverdue } from '../disclosure-log/informing.ts';
+import type { DisclosureLog } from '../disclosure-log/service.ts';
+import { subjectPseudonyms } from '../disclosure-log/subjects.ts';
+import type { LogSearch, StoredLogEntry } from '../disclosure-log/types.ts';
+import { HubProblem, Problems } from '../errors/problem.ts';
+import { principalOf, requireRole } from '../ingress/authenticate.ts';
+import type { HubStore } from '../store/types.ts';
+import { toCsv } from './csv.ts';
+
+export interface PrivacyDeps {
+  config: HubConfig;
+  store: HubStore;
+  disclosureLog: DisclosureLog;
+  pseudonymKey: Uint8Array;
+}
+
+// A person is looked up by BSN, or by name and date of birth; both arrive in a POST body, never a URL.
+const Person = {
+  bsn: z.string().regex(/^[0-9]{9}$/).optional(),
+  name: z.string().min(1).max(200).optional(),
+  dateOfBirth: z.iso.date().optional(),
+};
+const Search = z
+  .object({
+    ...Person,
+    partner: z.string().max(32).optional(),
+    purpose: z.string().max(32).optional(),
+    type: z.string().max(32).optional(),
+    caseRef: z.string().max(100).optional(),
+    from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+    to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+    limit: z.number().int().min(1).max(10_000).default(500),
+  })
+  .strict()
+  .refine((q) => !(q.name && !q.dateOfBirth) && !(q.dateOfBirth && !q.name), { message: 'name and dateOfBirth go together' });
+const ReportFor = z
+  .object(Person)
+  .strict()
+  .refine((p) => p.bsn !== undefined || (p.name !== undefined && p.dateOfBirth !== undefined), { message: 'a BSN, or a name with a date of birth' });
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body);
+  if (!result.success) throw new HubProblem(Problems.malformedRequest, 'Invalid request body', result.error.issues.map((i) => ({ path: '/' + i.path.join('/'), message: i.message })));
+  return result.data;
+}
+
+/** The pseudonyms under which the log knows a person; the BSN or name itself goes no further. */
+function subjectsFor(key: Uint8Array, p: { bsn?: string | undefined; name?: string | undefined; dateOfBirth?: string | undefined }): string[] | undefined {
+  if (!p.bsn && !p.name) return undefined;
+  return Object.values(subjectPseudonyms(key, p));
+}
+
+const disclosure = (e: StoredLogEntry) => e.entry as DisclosureEntry;
+
+function summary(e: StoredLogEntry) {
+  const d = disclosure(e);
+  return {
+    seq: e.seq, occurredAt: d.occurredAt, loggedAt: d.loggedAt, sender: d.sender, recipient: d.recipient, type: d.type, purpose: d.purpose,
+    legalBasis: d.legalBasis, policy: d.processingActivity, caseRef: d.caseRef, categories: d.categories, subject: d.subject, deliveryId: d.deliveryId, traceId: d.traceId,
+  };
+}
+
+/** The privacy officer's console API: read-only, and every question asked is itself recorded. */
+export function privacyRouter(deps: PrivacyDeps): Router {
+  const router = Router();
+  router.use(requireRole('privacy-officer'));
+  router.use(json({ limit: '16kb' }));
+  const audit = (res: Response, action: string, query: Record<string, unknown>, results: number) =>
+    deps.store.log.audit({ officer: principalOf(res).id, action, query, results, at: new Date().toISOString() });
+
+  router.post('/search', async (req, res) => {
+    const { bsn, name, dateOfBirth, ...criteria } = parse(Search, req.body);
+    const subjects = subjectsFor(deps.pseudonymKey, { bsn, name, dateOfBirth });
+    const q: LogSearch = { ...criteria, ...(subjects ? { subjects } : {}) };
+    const found = (await deps.store.log.search(q)).map(summary);
+    await audit(res, 'search', { ...q, ...(subjects ? { person: 'pseudonymised' } : {}) }, found.length);
+    if (req.accepts(['json', 'text/csv']) === 'text/csv') {
+      res.type('text/csv').attachment('disclosures.csv').send(toCsv(found));
+      return;
+    }
+    res.json({ disclosures: found });
+  });
+
+  router.get('/records/:seq', async (req, res) => {
+    const seq = Number(req.params.seq);
+    const found = Number.isInteger(seq) ? await deps.store.log.entryAt(seq) : undefined;
+    if (!found || found.entry?.kind !== 'disclosure') throw new HubProblem(Problems.notFound, `No disclosure record ${req.params.seq}`);
+    const history = (await deps.store.log.entriesOfDelivery(disclosure(found).deliveryId)).filter((e) => e.entry?.kind === 'status').map((e) => ({ seq: e.seq, ...e.entry }));
+    await audit(res, 'record', { seq }, 1);
+    res.json({ record: { seq: found.seq, ...found.entry }, status: history });
+  });
+
+  router.post('/report', async (req, res) => {
+    const person = parse(ReportFor, req.body);
+    const subjects = subjectsFor(deps.pseudonymKey, person)!;
+    const found = (await deps.store.log.search({ subjects, limit: 100_000 })).map(summary);
+    await audit(res, 'report', { subjects }, found.length);
+    res.json({
+      generatedAt: new Date().toISOString(),
+      disclosures: found.map((d) => ({ when: d.occurredAt, from: d.sender, to: d.recipient, type: d.type, purpose: d.purpose, legalBasis: d.legalBasis, categories: d.categories, role: d.subject?.role, caseRef: d.caseRef })),
+    });
+  });
+
+  router.get('/log/verify', async (_req, res) => {
+    const result = await deps.disclosureLog.verify();
+    await audit(res, 'verify', {}, result.records);
+    res.json({ ...result, checkpoint: result.intact ? await deps.disclosureLog.checkpoint() : undefined });
+  });
+
+  router.get('/informing/overdue', async (_req, res) => {
+    const today = new Date().toISOString().slice(0, 10);
+    const overdue = (await deps.store.log.informing()).filter((r) => isOverdue(r, today, deps.config.hub.log.informingDecisionDays));
+    await audit(res, 'informing-overdue', {}, overdue.length);
+    res.json({ today, overdue });
+  });
+
+  router.get('/stats', async (req, res) => {
+    const from = typeof req.query.from === 'string' ? req.query.from : undefined;
+    const to = typeof req.query.to === 'string' ? req.query.to : undefined;
+    const counts = new Map<string, number>();
+    // One delivery is one disclosure, however many persons it concerns.
+    const seen = new Set<string>();
+    for (const e of await deps.store.log.search({ ...(from ? { from } : {}), ...(to ? { to } : {}), limit: 1_000_000 })) {
+      const d = disclosure(e);
+      if (seen.has(d.deliveryId)) continue;
+      seen.add(d.deliveryId);
+      const key = `${d.occurredAt.slice(0, 10)}|${d.recipient}|${d.purpose}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    await audit(res, 'stats', { from, to }, seen.size);
+    res.json({ series: [...counts].map(([k, n]) => ({ day: k.split('|')[0], recipient: k.split('|')[1], purpose: k.split('|')[2], disclosures: n })) });
+  });
+
+  router.get('/audit', async (req, res) => {
+    res.json({ audit: await deps.store.log.auditTrail(Math.min(Number(req.query.limit ?? 100) || 100, 1000)) });
+  });
+  return router;
+}

@@ -1,0 +1,43 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CompactRange, inclusionProof, leafHash, rootOf, verifyInclusion } from '../../../src/disclosure-log/merkle.ts';
+
+// The inputs and roots of Certificate Transparency's own Merkle tree tests (RFC 6962 hashing).
+const CT_INPUTS = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map((h) => leafHash(Buffer.from(h, 'hex')));
+
+const leaves = fc.array(fc.uint8Array({ minLength: 0, maxLength: 40 }), { minLength: 1, maxLength: 70 }).map((a) => a.map((d) => leafHash(d)));
+
+describe('the RFC 6962 Merkle tree', () => {
+  it('gives Certificate Transparency’s published roots', () => {
+    expect(rootOf(CT_INPUTS.slice(0, 1)).toString('hex')).toBe('6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d');
+    expect(rootOf(CT_INPUTS).toString('hex')).toBe('5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328');
+    expect(rootOf([]).toString('hex')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+  });
+
+  it('proves every leaf of every tree, and nothing else', () => {
+    fc.assert(
+      fc.property(leaves, fc.nat(), (tree, pick) => {
+        const i = pick % tree.length;
+        const root = rootOf(tree);
+        const proof = inclusionProof(i, tree);
+        expect(verifyInclusion(tree[i]!, i, tree.length, proof, root)).toBe(true);
+        expect(verifyInclusion(leafHash(Buffer.from('forged')), i, tree.length, proof, root)).toBe(false);
+        const unique = new Set(tree.map((l) => l.toString('hex'))).size === tree.length;
+        if (tree.length > 1 && unique) expect(verifyInclusion(tree[i]!, (i + 1) % tree.length, tree.length, proof, root)).toBe(false);
+      }),
+    );
+  });
+
+  it('keeps the root of a growing tree in a compact range equal to the full computation', () => {
+    fc.assert(
+      fc.property(leaves, (tree) => {
+        const range = new CompactRange();
+        tree.forEach((leaf, n) => {
+          range.append(leaf);
+          expect(range.root().equals(rootOf(tree.slice(0, n + 1)))).toBe(true);
+        });
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
