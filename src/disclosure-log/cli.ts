@@ -4,8 +4,7 @@ import * as openpgp from 'openpgp';
 import { loadConfig } from '../config/load.ts';
 import { ConfigError } from '../errors/problem.ts';
 import { SqliteStore } from '../store/sqlite.ts';
-import { checkpointSignatureValid } from './checkpoint.ts';
-import { verifyLog } from './verify.ts';
+import { verifyStoredLog } from './verify.ts';
 
 // npm run log:verify: recomputes the disclosure log's tree from the database and checks it against
 // every checkpoint the hub signed. Exit 0 when intact, 1 when not, 78 for a broken configuration.
@@ -13,7 +12,7 @@ try {
   const config = loadConfig(resolve(process.env.HUB_CONFIG_DIR ?? 'config'));
   const keys = await openpgp.readKeys({ armoredKeys: readFileSync(config.hub.pgp.publicKey, 'utf8') });
   const store = new SqliteStore(config.hub.database.path);
-  const result = await verifyLog(store.log.rows(), await store.log.checkpoints(), (c) => checkpointSignatureValid(c, keys));
+  const result = await verifyStoredLog(store.log, keys);
   await store.close();
   if (result.intact) {
     console.log(`intact, ${result.records} records, root ${result.root} (${result.checkpoints} signed checkpoints checked)`);

@@ -1,9 +1,9 @@
 import type * as openpgp from 'openpgp';
-import { checkpointSignatureValid, signCheckpoint } from './checkpoint.ts';
+import { signCheckpoint } from './checkpoint.ts';
 import { entryHash } from './entries.ts';
 import { inclusionProof, leafHash, rootOf } from './merkle.ts';
 import type { Checkpoint, DisclosureLogStore, Verification } from './types.ts';
-import { verifyLog } from './verify.ts';
+import { verifyStoredLog } from './verify.ts';
 
 export interface InclusionProof {
   checkpoint: Checkpoint;
@@ -32,7 +32,7 @@ export class DisclosureLog {
   }
 
   async verify(): Promise<Verification> {
-    return verifyLog(this.store.rows(), await this.store.checkpoints(), (c) => checkpointSignatureValid(c, this.keys.verify));
+    return verifyStoredLog(this.store, this.keys.verify);
   }
 
   /** For each log entry of a delivery, what a sender or recipient needs to check it against a checkpoint. */

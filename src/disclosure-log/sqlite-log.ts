@@ -16,6 +16,7 @@ export const LOG_MIGRATION = `
   CREATE INDEX log_by_subject_name_dob ON log_entries (subject_name_dob);
   CREATE INDEX log_by_recipient ON log_entries (recipient, occurred_at);
   CREATE INDEX log_by_case ON log_entries (case_ref);
+  CREATE INDEX log_to_purge ON log_entries (logged_at) WHERE purged_at IS NULL;
   CREATE TRIGGER log_entries_no_delete BEFORE DELETE ON log_entries BEGIN SELECT RAISE(ABORT, 'the disclosure log is append-only'); END;
   CREATE TRIGGER log_entries_purge_only BEFORE UPDATE ON log_entries
     WHEN NOT (OLD.purged_at IS NULL AND NEW.purged_at IS NOT NULL AND NEW.seq = OLD.seq AND NEW.kind = OLD.kind

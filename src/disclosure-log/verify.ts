@@ -1,6 +1,8 @@
+import type * as openpgp from 'openpgp';
+import { checkpointSignatureValid } from './checkpoint.ts';
 import { entryHash, type LogEntry } from './entries.ts';
 import { CompactRange, leafHash } from './merkle.ts';
-import type { Checkpoint, LogRow, Verification } from './types.ts';
+import type { Checkpoint, DisclosureLogStore, LogRow, Verification } from './types.ts';
 
 /**
  * Recomputes the log from its rows: every entry against its own leaf and place, the rows without gaps,
@@ -38,4 +40,9 @@ export async function verifyLog(rows: Iterable<LogRow>, checkpoints: Checkpoint[
   }
   if (pending[0]) return { intact: false, records: range.size, firstBadRecord: range.size + 1, reason: `a checkpoint covers ${pending[0].treeSize} records, but the log holds ${range.size}: records were removed` };
   return { intact: true, records: range.size, root: range.root().toString('hex'), checkpoints: checkpoints.length };
+}
+
+/** Verifies a stored log against the checkpoints signed by one of `keys` (the hub's public keys). */
+export async function verifyStoredLog(store: Pick<DisclosureLogStore, 'rows' | 'checkpoints'>, keys: openpgp.PublicKey[]): Promise<Verification> {
+  return verifyLog(store.rows(), await store.checkpoints(), (c) => checkpointSignatureValid(c, keys));
 }

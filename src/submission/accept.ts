@@ -109,7 +109,7 @@ export async function acceptSubmission(deps: SubmissionDeps, sender: string, arm
   }
   const message = { sender, messageId: envelope.messageId, type: envelope.type, purpose: envelope.purpose, caseRef: envelope.caseRef, createdAt: envelope.createdAt, receivedAt: at, contentDigest: digest, refused: plan.refused, meeting };
   try {
-    await deps.store.saveOutbox(message, deliveries, disclosures, informingOf({ ...envelope, payload: envelope.payload }, deps.pseudonymKey, at));
+    await deps.store.saveOutbox(message, deliveries, disclosures, informingOf(envelope, deps.pseudonymKey, at));
   } catch (err) {
     if (!(err instanceof DuplicateMessageError)) throw err;
     const raced = await existing(deps, sender, envelope, digest);

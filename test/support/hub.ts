@@ -3,14 +3,20 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/load.ts';
-import type { HubConfig } from '../../src/config/types.ts';
+import type { HubConfig, Partner } from '../../src/config/types.ts';
 import { startHub, type RunningHub } from '../../src/hub.ts';
 import { createLogger } from '../../src/observability/logger.ts';
+import { envelope, familyCase } from '../../src/simulator/cases.ts';
 import { loadPartnerCredentials, SimulatedPartner } from '../../src/simulator/partner.ts';
 import { deletePrefix, REDIS_URL, uniquePrefix } from './redis.ts';
 
 export const CERTS = resolve('certs');
 export const PARTNER_IDS = ['vt', 'politie', 'om', 'rvdk', 'reclassering'] as const;
+
+/** Changes one partner of a test configuration, such as its transport or delivery settings. */
+export function withPartner(c: HubConfig, id: string, change: Partial<Partner>): void {
+  c.partners = c.partners.map((p) => (p.id === id ? { ...p, ...change } : p));
+}
 
 /** The shipped configuration, pointed at a fresh database, a Redis prefix of its own and a free port. */
 export function testConfig(dir: string, mutate: (c: HubConfig) => void = () => undefined): HubConfig {
@@ -34,6 +40,10 @@ export interface TestHub {
   partner(id: string): Promise<SimulatedPartner>;
   /** A delivery's recorded events, oldest first. */
   events(deliveryId: string): Promise<{ event: string; at: string; detail?: string }[]>;
+  /** VT sends the minutes of a new family case to every participant: the message id and each recipient's delivery id. */
+  sendMinutes(): Promise<{ messageId: string; to: Record<string, string> }>;
+  /** Waits until a delivery has this status, and (for a retried one) at least this many `dead` events. */
+  untilStatus(deliveryId: string, status: string, deadEvents?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -51,7 +61,7 @@ export async function startTestHub(mutate?: (c: HubConfig) => void): Promise<Tes
   const hub = await startHub(config, { log: createLogger({ level: 'debug', destination }) });
   const url = `https://localhost:${hub.port}`;
   const partners: SimulatedPartner[] = [];
-  return {
+  const testHub: TestHub = {
     hub,
     config,
     url,
@@ -68,6 +78,19 @@ export async function startTestHub(mutate?: (c: HubConfig) => void): Promise<Tes
       const message = await hub.store.findMessage(delivery.sender, delivery.messageId);
       return message?.deliveries.find((d) => d.deliveryId === deliveryId)?.events ?? [];
     },
+    async sendMinutes() {
+      const vt = await testHub.partner('vt');
+      const fixture = familyCase();
+      const answer = JSON.parse((await vt.submit(envelope('minutes', 'execution', fixture.caseRef, fixture.minutes))).body) as { messageId: string; deliveries: { recipient: string; deliveryId: string }[] };
+      return { messageId: answer.messageId, to: Object.fromEntries(answer.deliveries.map((d) => [d.recipient, d.deliveryId])) };
+    },
+    async untilStatus(deliveryId, status, deadEvents = 0) {
+      await eventually(`${deliveryId} ${status}`, async () => {
+        const d = await hub.store.getDelivery(deliveryId);
+        const dead = (await testHub.events(deliveryId)).filter((e) => e.event === 'dead').length;
+        return d?.status === status && dead >= deadEvents ? true : undefined;
+      });
+    },
     async stop() {
       await Promise.all(partners.map((p) => p.close()));
       await hub.close();
@@ -75,6 +98,7 @@ export async function startTestHub(mutate?: (c: HubConfig) => void): Promise<Tes
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return testHub;
 }
 
 export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadPartnerCredentials, SimulatedPartner } from '../../../src/simulator/partner.ts';
 import { envelope, familyCase } from '../../../src/simulator/cases.ts';
-import { CERTS, eventually, startTestHub, type TestHub } from '../../support/hub.ts';
+import { CERTS, eventually, startTestHub, withPartner, type TestHub } from '../../support/hub.ts';
 import { freePort } from '../../support/net.ts';
 
 let t: TestHub | undefined;
@@ -19,7 +19,7 @@ describe('push delivery', () => {
     receivers.push(police);
     const url = await police.startPushServer('hub');
     t = await startTestHub((c) => {
-      c.partners = c.partners.map((p) => (p.id === 'politie' ? { ...p, transport: { kind: 'push', url } } : p));
+      withPartner(c, 'politie', { transport: { kind: 'push', url } });
     });
     const vt = await t.partner('vt');
     const fixture = familyCase();
@@ -39,7 +39,7 @@ describe('push delivery', () => {
     const port = await freePort();
     t = await startTestHub((c) => {
       c.hub.delivery = { ...c.hub.delivery, attempts: 8, backoffSeconds: 0.3 };
-      c.partners = c.partners.map((p) => (p.id === 'om' ? { ...p, transport: { kind: 'push', url: `https://localhost:${port}/in` } } : p));
+      withPartner(c, 'om', { transport: { kind: 'push', url: `https://localhost:${port}/in` } });
     });
     const vt = await t.partner('vt');
     const fixture = familyCase();
@@ -64,7 +64,7 @@ describe('push delivery', () => {
     const port = await freePort();
     t = await startTestHub((c) => {
       c.hub.delivery = { ...c.hub.delivery, attempts: 2, backoffSeconds: 0.1 };
-      c.partners = c.partners.map((p) => (p.id === 'rvdk' ? { ...p, transport: { kind: 'push', url: `https://localhost:${port}/in` } } : p));
+      withPartner(c, 'rvdk', { transport: { kind: 'push', url: `https://localhost:${port}/in` } });
     });
     const vt = await t.partner('vt');
     const fixture = familyCase();

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { envelope, stalkingCase } from '../../../src/simulator/cases.ts';
 import { dumpPrefix } from '../../support/redis.ts';
-import { eventually, startTestHub, type TestHub } from '../../support/hub.ts';
+import { eventually, startTestHub, withPartner, type TestHub } from '../../support/hub.ts';
 
 const hubs: TestHub[] = [];
 afterEach(async () => {
@@ -36,7 +36,7 @@ describe('the database is the truth; Redis may lose everything', () => {
 
   it('queues again a delivery whose job Redis lost', async () => {
     const t = await startTestHub((c) => {
-      c.partners = c.partners.map((p) => (p.id === 'vt' ? { ...p, transport: { kind: 'push', url: 'https://localhost:1/never' } } : p));
+      withPartner(c, 'vt', { transport: { kind: 'push', url: 'https://localhost:1/never' } });
       c.hub.delivery = { ...c.hub.delivery, attempts: 50, backoffSeconds: 30 };
     });
     hubs.push(t);

@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fileTransport } from '../../../src/delivery/transports/file.ts';
 import { createCa, issueLeaf, issuerToPem } from '../../../src/pki/x509.ts';
-import { envelope, familyCase } from '../../../src/simulator/cases.ts';
 import { loadPartnerCredentials, SimulatedPartner } from '../../../src/simulator/partner.ts';
-import { CERTS, eventually, startTestHub, type TestHub } from '../../support/hub.ts';
+import { CERTS, startTestHub, withPartner, type TestHub } from '../../support/hub.ts';
 
 let t: TestHub | undefined;
 const receivers: SimulatedPartner[] = [];
@@ -16,28 +15,15 @@ afterEach(async () => {
   t = undefined;
 });
 
-async function sendMinutes(): Promise<Record<string, string>> {
-  const vt = await t!.partner('vt');
-  const fixture = familyCase();
-  const answer = JSON.parse((await vt.submit(envelope('minutes', 'execution', fixture.caseRef, fixture.minutes))).body) as { deliveries: { recipient: string; deliveryId: string }[] };
-  return Object.fromEntries(answer.deliveries.map((d) => [d.recipient, d.deliveryId]));
-}
-
-const untilStatus = (deliveryId: string, status: string) =>
-  eventually(`${deliveryId} ${status}`, async () => {
-    const d = await t!.hub.store.getDelivery(deliveryId);
-    return d?.status === status ? d : undefined;
-  });
-
 describe('file drop', () => {
   it('writes each delivery whole, under its delivery id, readable only with the partner’s key', async () => {
     let drop = '';
     t = await startTestHub((c) => {
       drop = join(c.hub.database.path, '..', 'drop', 'reclassering');
-      c.partners = c.partners.map((p) => (p.id === 'reclassering' ? { ...p, transport: { kind: 'file', directory: drop } } : p));
+      withPartner(c, 'reclassering', { transport: { kind: 'file', directory: drop } });
     });
-    const ids = await sendMinutes();
-    await untilStatus(ids.reclassering!, 'delivered');
+    const { to: ids } = await t.sendMinutes();
+    await t.untilStatus(ids.reclassering!, 'delivered');
     expect(readdirSync(drop)).toEqual([`${ids.reclassering}.asc`]);
     const file = join(drop, `${ids.reclassering}.asc`);
     const probation = new SimulatedPartner(await loadPartnerCredentials(CERTS, 'reclassering'), t.url);
@@ -60,10 +46,10 @@ describe('file drop', () => {
     t = await startTestHub((c) => {
       blocker = join(c.hub.database.path, '..', 'not-a-directory');
       writeFileSync(blocker, 'x');
-      c.partners = c.partners.map((p) => (p.id === 'reclassering' ? { ...p, transport: { kind: 'file', directory: join(blocker, 'drop') } } : p));
+      withPartner(c, 'reclassering', { transport: { kind: 'file', directory: join(blocker, 'drop') } });
     });
-    const ids = await sendMinutes();
-    await untilStatus(ids.reclassering!, 'dead');
+    const { to: ids } = await t.sendMinutes();
+    await t.untilStatus(ids.reclassering!, 'dead');
     const failed = (await t.events(ids.reclassering!)).filter((e) => e.event === 'failed');
     expect(failed).toHaveLength(3);
     for (const f of failed) expect(f.detail).toMatch(/^file drop failed: ENOTDIR$/);
@@ -88,18 +74,15 @@ describe('push with a pinned CA', () => {
     t = await startTestHub((c) => {
       const pinned = join(c.hub.database.path, '..', 'politie-ca.crt');
       writeFileSync(pinned, issuerToPem(privateCa).certPem);
-      const push: Record<string, { kind: 'push'; url: string; ca?: string }> = {
-        politie: { kind: 'push', url: police.url, ca: pinned },
-        om: { kind: 'push', url: om.url, ca: pinned },
-        rvdk: { kind: 'push', url: rvdk.url },
-      };
-      c.partners = c.partners.map((p) => (push[p.id] ? { ...p, transport: push[p.id]! } : p));
+      withPartner(c, 'politie', { transport: { kind: 'push', url: police.url, ca: pinned } });
+      withPartner(c, 'om', { transport: { kind: 'push', url: om.url, ca: pinned } });
+      withPartner(c, 'rvdk', { transport: { kind: 'push', url: rvdk.url } });
     });
-    const ids = await sendMinutes();
-    await untilStatus(ids.politie!, 'delivered');
+    const { to: ids } = await t.sendMinutes();
+    await t.untilStatus(ids.politie!, 'delivered');
     expect([...police.partner.received.keys()]).toEqual([ids.politie]);
-    await untilStatus(ids.om!, 'dead');
-    await untilStatus(ids.rvdk!, 'dead');
+    await t.untilStatus(ids.om!, 'dead');
+    await t.untilStatus(ids.rvdk!, 'dead');
     expect(om.partner.received.size + rvdk.partner.received.size).toBe(0);
     for (const id of [ids.om!, ids.rvdk!]) {
       const failed = (await t.events(id)).filter((e) => e.event === 'failed');

@@ -10,7 +10,7 @@ import type { InclusionProof } from '../../../src/disclosure-log/service.ts';
 import { envelope, familyCase } from '../../../src/simulator/cases.ts';
 import { loadClientTls, MutualTlsClient } from '../../../src/simulator/client.ts';
 import { SqliteStore } from '../../../src/store/sqlite.ts';
-import { verifyLog } from '../../../src/disclosure-log/verify.ts';
+import { verifyStoredLog } from '../../../src/disclosure-log/verify.ts';
 import { allText } from '../../support/db.ts';
 import { CERTS, eventually, startTestHub, type TestHub } from '../../support/hub.ts';
 
@@ -66,7 +66,7 @@ function tampered(change: (db: DatabaseSync) => void): string {
 async function verifyFile(path: string) {
   const store = new SqliteStore(path);
   try {
-    return await verifyLog(store.log.rows(), await store.log.checkpoints(), (c) => checkpointSignatureValid(c, [hubKey]));
+    return await verifyStoredLog(store.log, [hubKey]);
   } finally {
     await store.close();
   }
