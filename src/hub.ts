@@ -18,7 +18,7 @@ import { createLogger, type Logger } from './observability/logger.ts';
 import { HubMetrics } from './observability/metrics.ts';
 import { startOpsServer } from './observability/ops-server.ts';
 import { PolicyRegistry } from './policies/registry.ts';
-import { SqliteStore } from './store/sqlite.ts';
+import { openStore } from './store/open.ts';
 import type { HubStore } from './store/types.ts';
 
 export interface HubOptions {
@@ -55,12 +55,6 @@ function pushTls(config: HubConfig, hubCa: string) {
   };
 }
 
-async function deadByPartner(store: HubStore): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  for (const d of await store.deliveriesWithStatus('dead', 100_000)) counts.set(d.recipient, (counts.get(d.recipient) ?? 0) + 1);
-  return counts;
-}
-
 /** Signs a checkpoint when the log has grown, and purges entries past their retention. */
 async function maintainLog(disclosureLog: DisclosureLog, config: HubConfig, log: Logger): Promise<void> {
   try {
@@ -83,9 +77,9 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const keyring = await loadKeyring(config);
   const adapters = await loadAdapters(config.partners.map((p) => p.adapter));
   const pseudonymKey = readPseudonymKey(config.hub.pseudonymKey);
-  const store = new SqliteStore(config.hub.database.path);
+  const store = await openStore(config.hub.database, (err) => log.warn({ err: err.message }, 'an idle database connection failed'));
   const queues = new DeliveryQueues(config);
-  const metrics = new HubMetrics({ queueDepths: () => queues.depths(), deadDeliveries: () => deadByPartner(store) });
+  const metrics = new HubMetrics({ queueDepths: () => queues.depths(), deadDeliveries: () => store.deadByRecipient() });
   const enqueue = (deliveryId: string, recipient: string) => queues.enqueue(deliveryId, recipient);
   const push = pushTransport(pushTls(config, tls.ca), (partner) => deliverySettingsFor(config.hub.delivery, partner).pushTimeoutSeconds);
   const workers = new DeliveryWorkers({ config, store, log, metrics, transports: { pull: pullTransport, push, file: fileTransport } });

@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type FieldError } from '../errors/problem.ts';
 import { policyPlacementProblems, policyProblems } from '../minimisation/validate.ts';
-import { HubFile, PartnerFile, PolicyFile, type Policy } from './schema.ts';
+import { DatabaseUrl, HubFile, PartnerFile, PolicyFile, type Policy } from './schema.ts';
 import type { HubConfig, Partner } from './types.ts';
 
 function zodIssues(error: z.ZodError): FieldError[] {
@@ -44,7 +44,13 @@ function readReferenced(file: string, field: string, path: string): string {
 function applyEnvironment(hub: HubConfig['hub'], env: NodeJS.ProcessEnv): void {
   if (env.HUB_REDIS_URL) hub.redis.url = env.HUB_REDIS_URL;
   if (env.HUB_REDIS_PREFIX) hub.redis.prefix = env.HUB_REDIS_PREFIX;
-  if (env.HUB_DATABASE_PATH) hub.database.path = env.HUB_DATABASE_PATH;
+  if (env.HUB_DATABASE_PATH) hub.database = { kind: 'sqlite', path: env.HUB_DATABASE_PATH };
+  // A URL selects PostgreSQL, whatever the file says, keeping the file's pool size when it names one.
+  if (env.HUB_DATABASE_URL) {
+    const url = DatabaseUrl.safeParse(env.HUB_DATABASE_URL);
+    if (!url.success) throw new ConfigError('HUB_DATABASE_URL', zodIssues(url.error));
+    hub.database = { kind: 'postgres', url: url.data, poolSize: hub.database.kind === 'postgres' ? hub.database.poolSize : 10 };
+  }
   if (env.HUB_HOST) hub.listen.host = env.HUB_HOST;
   if (env.HUB_PORT) hub.listen.port = Number(env.HUB_PORT);
   if (env.HUB_OPS_HOST) hub.ops.host = env.HUB_OPS_HOST;

@@ -39,6 +39,23 @@ export const DeliverySettings = z
 export type DeliverySettings = z.infer<typeof DeliverySettings>;
 const DEFAULT_DELIVERY: DeliverySettings = { backoffSeconds: 5, maxBackoffSeconds: 900, maxAgeHours: 48, pushTimeoutSeconds: 15, concurrency: 4 };
 
+const SqliteDatabase = z.object({ kind: z.literal('sqlite'), path: FilePath }).strict();
+const PostgresDatabase = z
+  .object({
+    kind: z.literal('postgres'),
+    url: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// or postgresql:// URL'),
+    /** Connections this instance keeps open; several instances share the database. */
+    poolSize: z.number().int().min(1).max(200).default(10),
+  })
+  .strict();
+export const DatabaseUrl = PostgresDatabase.shape.url;
+/** The embedded SQLite file by default (`{ path }` alone means SQLite); PostgreSQL so that several hub instances share one log. */
+export const DatabaseSettings = z.preprocess(
+  (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) && !('kind' in v) ? { kind: 'sqlite', ...v } : v),
+  z.discriminatedUnion('kind', [SqliteDatabase, PostgresDatabase]),
+);
+export type DatabaseSettings = z.infer<typeof DatabaseSettings>;
+
 export const HubSettings = z
   .object({
     listen: z.object({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(8443) }).strict(),
@@ -53,7 +70,7 @@ export const HubSettings = z
       .strict(),
     pgp: z.object({ publicKey: FilePath, privateKey: FilePath, passphraseEnv: z.string().optional() }).strict(),
     pseudonymKey: FilePath,
-    database: z.object({ path: FilePath }).strict(),
+    database: DatabaseSettings,
     redis: z.object({ url: z.string().regex(/^rediss?:\/\//), prefix: z.string().regex(/^[A-Za-z0-9_-]+$/).default('aoh') }).strict(),
     limits: z
       .object({

@@ -39,7 +39,7 @@ console.log(redis ? `started redis-server for this demo at ${config.hub.redis.ur
 // The demo keeps its own database and queue namespace, and has the police receive by push to show both transports.
 const demoDb = resolve('data/demo.db');
 for (const suffix of ['', '-wal', '-shm']) rmSync(demoDb + suffix, { force: true });
-config.hub.database.path = demoDb;
+config.hub.database = { kind: 'sqlite', path: demoDb };
 config.hub.redis.prefix = `aoh-demo-${process.pid}`;
 const partners = new Map<string, SimulatedPartner>();
 const hubUrl = `https://localhost:${config.hub.listen.port}`;

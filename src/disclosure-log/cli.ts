@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import * as openpgp from 'openpgp';
 import { loadConfig } from '../config/load.ts';
 import { ConfigError } from '../errors/problem.ts';
-import { SqliteStore } from '../store/sqlite.ts';
+import { openStore } from '../store/open.ts';
 import { verifyStoredLog } from './verify.ts';
 
 // npm run log:verify: recomputes the disclosure log's tree from the database and checks it against
@@ -11,7 +11,7 @@ import { verifyStoredLog } from './verify.ts';
 try {
   const config = loadConfig(resolve(process.env.HUB_CONFIG_DIR ?? 'config'));
   const keys = await openpgp.readKeys({ armoredKeys: readFileSync(config.hub.pgp.publicKey, 'utf8') });
-  const store = new SqliteStore(config.hub.database.path);
+  const store = await openStore(config.hub.database);
   const result = await verifyStoredLog(store.log, keys);
   await store.close();
   if (result.intact) {

@@ -40,6 +40,14 @@ export interface LogSearch {
   limit: number;
 }
 
+/** How many deliveries went to a recipient for a purpose on one day (UTC): a point of the console's chart. */
+export interface DisclosureStats {
+  day: string;
+  recipient: string;
+  purpose: string;
+  disclosures: number;
+}
+
 export type Verification =
   | { intact: true; records: number; root: string; checkpoints: number }
   | { intact: false; records: number; firstBadRecord: number; reason: string };
@@ -69,12 +77,14 @@ export interface AuditRecord {
 
 /** The log as the privacy console and the verifier read it. */
 export interface DisclosureLogStore {
-  rows(): Iterable<LogRow>;
+  /** Every row in order, read a page at a time. */
+  rows(): AsyncIterable<LogRow>;
   leafHashes(size: number): Promise<Buffer[]>;
   size(): Promise<number>;
   entriesOfDelivery(deliveryId: string): Promise<StoredLogEntry[]>;
   entryAt(seq: number): Promise<StoredLogEntry | undefined>;
   search(q: LogSearch): Promise<StoredLogEntry[]>;
+  stats(q: { from?: string; to?: string }): Promise<DisclosureStats[]>;
   addCheckpoint(c: Checkpoint): Promise<void>;
   checkpoints(): Promise<Checkpoint[]>;
   purgeBefore(before: string, now: string): Promise<number>;

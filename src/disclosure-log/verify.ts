@@ -8,14 +8,14 @@ import type { Checkpoint, DisclosureLogStore, LogRow, Verification } from './typ
  * Recomputes the log from its rows: every entry against its own leaf and place, the rows without gaps,
  * and the tree against every signed checkpoint. Reports the first record that does not match.
  */
-export async function verifyLog(rows: Iterable<LogRow>, checkpoints: Checkpoint[], signatureValid: (c: Checkpoint) => Promise<boolean>): Promise<Verification> {
+export async function verifyLog(rows: AsyncIterable<LogRow> | Iterable<LogRow>, checkpoints: Checkpoint[], signatureValid: (c: Checkpoint) => Promise<boolean>): Promise<Verification> {
   const range = new CompactRange();
   const pending = [...checkpoints].sort((a, b) => a.treeSize - b.treeSize);
   for (const c of pending) {
     if (!(await signatureValid(c))) return { intact: false, records: 0, firstBadRecord: c.treeSize, reason: `the checkpoint at size ${c.treeSize} does not carry the hub's valid signature` };
   }
   let lastGood = 0;
-  for (const row of rows) {
+  for await (const row of rows) {
     const bad = (reason: string): Verification => ({ intact: false, records: range.size, firstBadRecord: row.seq, reason });
     if (row.seq !== range.size + 1) return { intact: false, records: range.size, firstBadRecord: range.size + 1, reason: `record ${range.size + 1} is missing (the next is ${row.seq})` };
     const leaf = Buffer.from(row.leafHash, 'hex');

@@ -144,6 +144,8 @@ export interface HubStore {
   getDelivery(deliveryId: string): Promise<StoredDelivery | undefined>;
   /** Deliveries whose current status is the one given, oldest first, without their ciphertext. */
   deliveriesWithStatus(status: DeliveryStatus, limit: number): Promise<DeliveryOverview[]>;
+  /** How many deliveries are dead per recipient, counted in the database. */
+  deadByRecipient(): Promise<Map<string, number>>;
   appendEvent(event: DeliveryEvent): Promise<void>;
   /** Appends the event unless this run of attempts (since the last 'retried') already has one of that kind; true when appended. */
   appendEventOnce(event: DeliveryEvent): Promise<boolean>;
@@ -156,6 +158,7 @@ export interface HubStore {
   addPolicyVersion(version: PolicyVersion): Promise<void>;
   /** True when the database answers a query. */
   ping(): Promise<boolean>;
+  /** Per delivery of a message: its disclosure as the log recorded it, and its events. */
   disclosuresFor(messageId: string, sender: string): Promise<(Omit<DisclosureRecord, 'traceId' | 'spanId' | 'subjects' | 'retainUntil'> & { events: DeliverySummary['events'] })[]>;
   close(): Promise<void>;
 }

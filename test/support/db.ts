@@ -1,36 +1,73 @@
 import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSettings } from '../../src/config/schema.ts';
+import type { DisclosureEntry } from '../../src/disclosure-log/entries.ts';
+import { withClient } from './pg.ts';
 
-/** Row counts of the hub's tables, read from the database file itself. */
-export function rowCounts(path: string): Record<string, number> {
-  const db = new DatabaseSync(path, { readOnly: true });
+// Direct access to a hub's database, outside the hub: as an operator, or an intruder, would have it.
+
+type Rows = Record<string, unknown>[];
+
+/** Rows of one query, read straight from the database. */
+export async function queryRows(db: DatabaseSettings, sql: string): Promise<Rows> {
+  if (db.kind === 'postgres') return withClient(db.url, async (c) => (await c.query(sql)).rows as Rows);
+  const file = new DatabaseSync(db.path, { readOnly: true });
   try {
-    const out: Record<string, number> = {};
-    for (const table of ['messages', 'deliveries', 'delivery_events', 'disclosures']) {
-      out[table] = Number((db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n);
+    return file.prepare(sql).all() as Rows;
+  } finally {
+    file.close();
+  }
+}
+
+/**
+ * Runs statements straight on the database. `bypassTriggers` does what only a database superuser can:
+ * in PostgreSQL the session stops firing triggers; in SQLite the triggers are dropped and put back.
+ */
+export async function execute(db: DatabaseSettings, script: string, options: { bypassTriggers?: boolean } = {}): Promise<void> {
+  if (db.kind === 'postgres') {
+    const bypass = options.bypassTriggers ? 'SET LOCAL session_replication_role = replica;' : '';
+    await withClient(db.url, (c) => c.query(`BEGIN; ${bypass} ${script}; COMMIT;`));
+    return;
+  }
+  const file = new DatabaseSync(db.path);
+  try {
+    const triggers = options.bypassTriggers ? (file.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all() as { name: string; sql: string }[]) : [];
+    file.exec('BEGIN');
+    try {
+      for (const t of triggers) file.exec(`DROP TRIGGER "${t.name}"`);
+      file.exec(script);
+      for (const t of triggers) file.exec(t.sql);
+      file.exec('COMMIT');
+    } catch (err) {
+      file.exec('ROLLBACK');
+      throw err;
     }
-    return out;
   } finally {
-    db.close();
+    file.close();
   }
 }
 
-/** Every text value in every table, for searching the database for plaintext. */
-export function allText(path: string): string {
-  const db = new DatabaseSync(path, { readOnly: true });
-  try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
-    return tables.map(({ name }) => JSON.stringify(db.prepare(`SELECT * FROM "${name}"`).all())).join('\n');
-  } finally {
-    db.close();
+/** Row counts of the hub's tables. */
+export async function rowCounts(db: DatabaseSettings): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const table of ['messages', 'deliveries', 'delivery_events', 'log_entries']) {
+    out[table] = Number((await queryRows(db, `SELECT COUNT(*) AS n FROM ${table}`))[0]?.n);
   }
+  return out;
 }
 
-/** The disclosure record of one delivery, as stored. */
-export function disclosureRow(path: string, deliveryId: string): Record<string, unknown> | undefined {
-  const db = new DatabaseSync(path, { readOnly: true });
-  try {
-    return db.prepare('SELECT * FROM disclosures WHERE delivery_id = ?').get(deliveryId) as Record<string, unknown> | undefined;
-  } finally {
-    db.close();
-  }
+/** Every value in every table as text, for searching the database for plaintext. */
+export async function allText(db: DatabaseSettings): Promise<string> {
+  const tables =
+    db.kind === 'postgres'
+      ? await queryRows(db, "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'")
+      : await queryRows(db, "SELECT name FROM sqlite_master WHERE type = 'table'");
+  const dumps: string[] = [];
+  for (const { name } of tables) dumps.push(JSON.stringify(await queryRows(db, `SELECT * FROM "${String(name)}"`)));
+  return dumps.join('\n');
+}
+
+/** The first disclosure entry of one delivery, as the log stored it. */
+export async function disclosureEntry(db: DatabaseSettings, deliveryId: string): Promise<DisclosureEntry | undefined> {
+  const rows = await queryRows(db, `SELECT entry FROM log_entries WHERE kind = 'disclosure' AND delivery_id = '${deliveryId.replace(/'/g, "''")}' ORDER BY seq LIMIT 1`);
+  return rows[0] ? (JSON.parse(String(rows[0].entry)) as DisclosureEntry) : undefined;
 }

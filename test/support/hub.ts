@@ -18,16 +18,16 @@ export function withPartner(c: HubConfig, id: string, change: Partial<Partner>):
   c.partners = c.partners.map((p) => (p.id === id ? { ...p, ...change } : p));
 }
 
-/** The shipped configuration, pointed at a fresh database, a Redis prefix of its own and a free port. */
-export function testConfig(dir: string, mutate: (c: HubConfig) => void = () => undefined): HubConfig {
+/** The shipped configuration, pointed at a fresh database file in `dir`, a Redis prefix of its own and a free port. */
+export function testConfig(dir: string, mutate: (c: HubConfig, dir: string) => void = () => undefined): HubConfig {
   const config = loadConfig(resolve('config'), {});
   config.hub.listen = { host: '127.0.0.1', port: 0 };
   config.hub.ops = { host: '127.0.0.1', port: 0 };
-  config.hub.database.path = join(dir, 'hub.db');
+  config.hub.database = { kind: 'sqlite', path: join(dir, 'hub.db') };
   config.hub.redis = { url: REDIS_URL, prefix: uniquePrefix() };
   config.hub.recovery = { reconcileSeconds: 1, lockSeconds: 5 };
   config.hub.delivery = { ...config.hub.delivery, backoffSeconds: 0.2, maxBackoffSeconds: 1, attempts: 3, pushTimeoutSeconds: 2 };
-  mutate(config);
+  mutate(config, dir);
   return config;
 }
 
@@ -47,8 +47,8 @@ export interface TestHub {
   stop(): Promise<void>;
 }
 
-/** Starts a real hub in this process: real TLS, real OpenPGP, real Redis, a real database file. */
-export async function startTestHub(mutate?: (c: HubConfig) => void): Promise<TestHub> {
+/** Starts a real hub in this process: real TLS, real OpenPGP, real Redis, a real database (a file unless `mutate` says otherwise). */
+export async function startTestHub(mutate?: (c: HubConfig, dir: string) => void): Promise<TestHub> {
   const dir = mkdtempSync(join(tmpdir(), 'aoh-test-'));
   const config = testConfig(dir, mutate);
   const logLines: string[] = [];

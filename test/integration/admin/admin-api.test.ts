@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelope, familyCase } from '../../../src/simulator/cases.ts';
 import { loadClientTls, MutualTlsClient } from '../../../src/simulator/client.ts';
 import type { SimulatedPartner } from '../../../src/simulator/partner.ts';
-import { disclosureRow, rowCounts } from '../../support/db.ts';
+import { disclosureEntry, rowCounts } from '../../support/db.ts';
 import { CERTS, eventually, startTestHub, type TestHub } from '../../support/hub.ts';
 
 let t: TestHub;
@@ -86,8 +86,8 @@ describe('the admin API', () => {
     expect(old.plaintext.payload.criminalJustice).toBeDefined();
     expect(current.plaintext.policy).toEqual({ id: 'politie-execution', version: 2 });
     expect(current.plaintext.payload.criminalJustice).toBeUndefined();
-    expect(disclosureRow(t.config.hub.database.path, before)).toMatchObject({ policy_id: 'politie-execution', policy_version: 1 });
-    expect(disclosureRow(t.config.hub.database.path, after)).toMatchObject({ policy_id: 'politie-execution', policy_version: 2 });
+    expect(await disclosureEntry(t.config.hub.database, before)).toMatchObject({ processingActivity: { id: 'politie-execution', version: 1 } });
+    expect(await disclosureEntry(t.config.hub.database, after)).toMatchObject({ processingActivity: { id: 'politie-execution', version: 2 } });
 
     const versions = (await admin.json('GET', '/admin/v1/policies/politie-execution/versions')).body.versions;
     expect(versions.map((v: { version: number; author: string }) => [v.version, v.author])).toEqual([[1, 'config'], [2, 'admin']]);
@@ -99,7 +99,7 @@ describe('the admin API', () => {
   });
 
   it('previews what each recipient would receive and what is withheld, storing and sending nothing', async () => {
-    const counts = rowCounts(t.config.hub.database.path);
+    const counts = await rowCounts(t.config.hub.database);
     const fixture = familyCase();
     const answer = await admin.json('POST', '/admin/v1/preview', { sender: 'vt', type: 'minutes', purpose: 'execution', caseRef: fixture.caseRef, payload: fixture.minutes });
     expect(answer.status).toBe(200);
@@ -109,7 +109,7 @@ describe('the admin API', () => {
     expect(rvdk.policy.id).toBe('rvdk-execution');
     expect(rvdk.payload.step2.interventions.map((i) => i.partner)).toEqual(['rvdk']);
     expect(rvdk.withheld.map((w) => w.path)).toEqual(expect.arrayContaining(['/notForClient', '/medicalInformation', '/criminalJustice']));
-    expect(rowCounts(t.config.hub.database.path)).toEqual(counts);
+    expect(await rowCounts(t.config.hub.database)).toEqual(counts);
 
     const invalid = await admin.json('POST', '/admin/v1/preview', { sender: 'vt', type: 'minutes', purpose: 'execution', payload: { ...fixture.minutes, meetingDate: 'tomorrow' } });
     expect(invalid.status).toBe(422);

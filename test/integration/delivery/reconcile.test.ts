@@ -20,12 +20,12 @@ describe('the database is the truth; Redis may lose everything', () => {
     expect(answer.status).toBe(202);
     const { messageId } = JSON.parse(answer.body);
     expect(await down.hub.store.pendingDeliveries()).toHaveLength(1);
-    const dbPath = down.config.hub.database.path;
+    const database = down.config.hub.database;
     await down.hub.close();
     hubs.splice(0);
 
     const up = await startTestHub((c) => {
-      c.hub.database.path = dbPath;
+      c.hub.database = database;
     });
     hubs.push(up);
     const vt = await up.partner('vt');

@@ -18,8 +18,8 @@ afterEach(async () => {
 describe('file drop', () => {
   it('writes each delivery whole, under its delivery id, readable only with the partner’s key', async () => {
     let drop = '';
-    t = await startTestHub((c) => {
-      drop = join(c.hub.database.path, '..', 'drop', 'reclassering');
+    t = await startTestHub((c, dir) => {
+      drop = join(dir, 'drop', 'reclassering');
       withPartner(c, 'reclassering', { transport: { kind: 'file', directory: drop } });
     });
     const { to: ids } = await t.sendMinutes();
@@ -43,8 +43,8 @@ describe('file drop', () => {
 
   it('records each failure with its cause when the directory cannot be written, until the delivery is dead', async () => {
     let blocker = '';
-    t = await startTestHub((c) => {
-      blocker = join(c.hub.database.path, '..', 'not-a-directory');
+    t = await startTestHub((c, dir) => {
+      blocker = join(dir, 'not-a-directory');
       writeFileSync(blocker, 'x');
       withPartner(c, 'reclassering', { transport: { kind: 'file', directory: join(blocker, 'drop') } });
     });
@@ -71,8 +71,8 @@ describe('push with a pinned CA', () => {
     const police = await start('politie', privateLeaf);
     const om = await start('om');
     const rvdk = await start('rvdk', privateLeaf);
-    t = await startTestHub((c) => {
-      const pinned = join(c.hub.database.path, '..', 'politie-ca.crt');
+    t = await startTestHub((c, dir) => {
+      const pinned = join(dir, 'politie-ca.crt');
       writeFileSync(pinned, issuerToPem(privateCa).certPem);
       withPartner(c, 'politie', { transport: { kind: 'push', url: police.url, ca: pinned } });
       withPartner(c, 'om', { transport: { kind: 'push', url: om.url, ca: pinned } });

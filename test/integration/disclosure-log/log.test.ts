@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointSignatureValid } from '../../../src/disclosure-log/checkpoint.ts';
@@ -9,193 +8,145 @@ import { verifyInclusion } from '../../../src/disclosure-log/merkle.ts';
 import type { InclusionProof } from '../../../src/disclosure-log/service.ts';
 import { envelope, familyCase } from '../../../src/simulator/cases.ts';
 import { loadClientTls, MutualTlsClient } from '../../../src/simulator/client.ts';
-import { SqliteStore } from '../../../src/store/sqlite.ts';
-import { verifyStoredLog } from '../../../src/disclosure-log/verify.ts';
 import { allText } from '../../support/db.ts';
+import { databaseEnv, DIALECTS, testDatabase, type TestDatabase } from '../../support/databases.ts';
 import { CERTS, eventually, startTestHub, type TestHub } from '../../support/hub.ts';
 
-let t: TestHub;
-let officer: MutualTlsClient;
-let hubKey: openpgp.PublicKey;
-const fixture = familyCase();
-let deliveries: { recipient: string; deliveryId: string }[] = [];
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 
-beforeAll(async () => {
-  t = await startTestHub();
-  officer = new MutualTlsClient(loadClientTls(CERTS, 'privacy-officer'), t.url);
-  hubKey = await openpgp.readKey({ armoredKey: readFileSync(resolve(CERTS, 'hub/pgp-public.asc'), 'utf8') });
-  const vt = await t.partner('vt');
-  const informing = [{ personId: 'p1', status: 'informed', by: 'vt', on: '2026-11-24' }, { personId: 'p2', status: 'postponed', reason: 'Gevaar voor slachtoffer', reviewDate: '2020-01-01' }];
-  const answer = await vt.request('POST', '/v1/messages', await vt.seal(envelope('minutes', 'execution', fixture.caseRef, { ...fixture.minutes, informing })), {
-    'content-type': 'application/pgp-encrypted',
-    traceparent: `00-${TRACE}-00f067aa0ba902b7-01`,
-  });
-  expect(answer.status, answer.body).toBe(202);
-  deliveries = JSON.parse(answer.body).deliveries;
-  await eventually('every delivery in an inbox', async () => ((await t.hub.store.log.size()) >= 4 * 4 + 4 ? true : undefined));
-  await t.hub.disclosureLog.checkpoint();
-});
+// The whole hub on each kind of database: what it logs, how it verifies, and the privacy officer's API over it.
+describe.each(DIALECTS)('on %s', (dialect) => {
+  let t: TestHub;
+  let db: TestDatabase;
+  let officer: MutualTlsClient;
+  let hubKey: openpgp.PublicKey;
+  const fixture = familyCase();
+  let deliveries: { recipient: string; deliveryId: string }[] = [];
 
-afterAll(async () => {
-  officer?.close();
-  await t?.stop();
-});
-
-const person = (id: string) => (fixture.minutes.persons as { personId: string; name: string; dateOfBirth: string; bsn: string }[]).find((p) => p.personId === id)!;
-
-function copyOfDatabase(): string {
-  const copy = join(t.dir, `copy-${Math.random().toString(36).slice(2)}.db`);
-  const live = new DatabaseSync(t.config.hub.database.path);
-  live.exec('PRAGMA wal_checkpoint(TRUNCATE)');
-  live.close();
-  copyFileSync(t.config.hub.database.path, copy);
-  return copy;
-}
-
-/** A copy of the hub's database, tampered with by `change` with the append-only triggers removed, as an intruder would. */
-function tampered(change: (db: DatabaseSync) => void): string {
-  const copy = copyOfDatabase();
-  const db = new DatabaseSync(copy);
-  db.exec('DROP TRIGGER log_entries_no_delete; DROP TRIGGER log_entries_purge_only;');
-  change(db);
-  db.close();
-  return copy;
-}
-
-async function verifyFile(path: string) {
-  const store = new SqliteStore(path);
-  try {
-    return await verifyStoredLog(store.log, [hubKey]);
-  } finally {
-    await store.close();
-  }
-}
-
-describe('the disclosure log', () => {
-  it('holds one entry per delivery and person, with pseudonyms, the trace, the policy and the manifest; never a BSN or name', async () => {
-    const police = deliveries.find((d) => d.recipient === 'politie')!;
-    const entries = (await t.hub.store.log.entriesOfDelivery(police.deliveryId)).map((e) => e.entry!);
-    const disclosures = entries.filter((e) => e.kind === 'disclosure');
-    expect(disclosures).toHaveLength(4);
-    for (const d of disclosures) {
-      expect(d).toMatchObject({ traceId: TRACE, sender: 'vt', recipient: 'politie', purpose: 'execution', processingActivity: { id: 'politie-execution', version: 1 }, confidentiality: 'confidential' });
-      expect(d.subject?.bsn).toMatch(/^[0-9a-f]{64}$/);
-      expect(d.manifest.disclosed.length).toBeGreaterThan(0);
-    }
-    expect(new Set(disclosures.map((d) => d.spanId)).size).toBe(1);
-    expect(entries.some((e) => e.kind === 'status' && e.event === 'available')).toBe(true);
-    const text = allText(t.config.hub.database.path);
-    for (const id of ['p1', 'p2', 'p3', 'p4']) {
-      expect(text).not.toContain(person(id).bsn);
-      expect(text).not.toContain(person(id).name);
-    }
-    expect(text).not.toContain('Gevaar voor slachtoffer');
-  });
-
-  it('verifies as intact, from the API and from npm run log:verify', async () => {
-    const size = await t.hub.store.log.size();
-    const api = await officer.json('GET', '/privacy/v1/log/verify');
-    expect(api.body).toMatchObject({ intact: true, records: size });
-    const cli = spawnSync(process.execPath, ['src/disclosure-log/cli.ts'], { env: { ...process.env, HUB_DATABASE_PATH: t.config.hub.database.path }, encoding: 'utf8' });
-    expect(cli.status, cli.stderr).toBe(0);
-    expect(cli.stdout).toMatch(new RegExp(`^intact, ${size} records, root [0-9a-f]{64}`));
-  });
-
-  it('names the record that was edited, deleted or moved, and a consistent forgery by the checkpoint it breaks', async () => {
-    expect(await verifyFile(tampered((db) => db.exec(`UPDATE log_entries SET entry = replace(entry, '"purpose":"execution"', '"purpose":"preparation"') WHERE seq = 7`)))).toMatchObject({ intact: false, firstBadRecord: 7, reason: expect.stringMatching(/altered/) });
-    expect(await verifyFile(tampered((db) => db.exec('DELETE FROM log_entries WHERE seq = 5')))).toMatchObject({ intact: false, firstBadRecord: 5, reason: expect.stringMatching(/missing/) });
-    const swapped = tampered((db) => {
-      db.exec('UPDATE log_entries SET seq = -1 WHERE seq = 3; UPDATE log_entries SET seq = 3 WHERE seq = 4; UPDATE log_entries SET seq = 4 WHERE seq = -1;');
+  beforeAll(async () => {
+    db = await testDatabase(dialect);
+    t = await startTestHub((c) => {
+      c.hub.database = db.settings;
     });
-    expect(await verifyFile(swapped)).toMatchObject({ intact: false, firstBadRecord: 3, reason: expect.stringMatching(/moved/) });
-    // Rewriting an entry together with its leaf passes the entry check, but not the signed root.
-    const forged = tampered((db) => db.exec(`UPDATE log_entries SET entry = NULL, salt = NULL, leaf_hash = '${'00'.repeat(32)}' WHERE seq = 2`));
-    expect(await verifyFile(forged)).toMatchObject({ intact: false, firstBadRecord: 1, reason: expect.stringMatching(/no longer give the root/) });
-    const cli = spawnSync(process.execPath, ['src/disclosure-log/cli.ts'], { env: { ...process.env, HUB_DATABASE_PATH: swapped }, encoding: 'utf8' });
-    expect(cli.status).toBe(1);
-    expect(cli.stdout).toMatch(/^NOT INTACT: record 3:/);
+    officer = new MutualTlsClient(loadClientTls(CERTS, 'privacy-officer'), t.url);
+    hubKey = await openpgp.readKey({ armoredKey: readFileSync(resolve(CERTS, 'hub/pgp-public.asc'), 'utf8') });
+    const vt = await t.partner('vt');
+    const informing = [{ personId: 'p1', status: 'informed', by: 'vt', on: '2026-11-24' }, { personId: 'p2', status: 'postponed', reason: 'Gevaar voor slachtoffer', reviewDate: '2020-01-01' }];
+    const answer = await vt.request('POST', '/v1/messages', await vt.seal(envelope('minutes', 'execution', fixture.caseRef, { ...fixture.minutes, informing })), {
+      'content-type': 'application/pgp-encrypted',
+      traceparent: `00-${TRACE}-00f067aa0ba902b7-01`,
+    });
+    expect(answer.status, answer.body).toBe(202);
+    deliveries = JSON.parse(answer.body).deliveries;
+    await eventually('every delivery in an inbox', async () => ((await t.hub.store.log.size()) >= 4 * 4 + 4 ? true : undefined));
+    await t.hub.disclosureLog.checkpoint();
   });
 
-  it('refuses UPDATE and DELETE, except the purge, which keeps the tree verifiable', async () => {
-    const copy = copyOfDatabase();
-    const db = new DatabaseSync(copy);
-    expect(() => db.exec('DELETE FROM log_entries WHERE seq = 1')).toThrow(/append-only/);
-    expect(() => db.exec(`UPDATE log_entries SET entry = replace(entry, 'execution', 'preparation') WHERE seq = 1`)).toThrow(/append-only/);
-    expect(() => db.exec('UPDATE log_entries SET entry = NULL, salt = NULL WHERE seq = 1')).toThrow(/only the retention purge/);
-    db.close();
-    const store = new SqliteStore(copy);
-    const purged = await store.log.purgeBefore('2999-01-01T00:00:00Z', new Date().toISOString());
-    expect(purged).toBe(await store.log.size());
-    expect((await store.log.entryAt(1))?.entry).toBeNull();
-    await store.close();
-    expect(await verifyFile(copy)).toMatchObject({ intact: true });
+  afterAll(async () => {
+    officer?.close();
+    await t?.stop();
+    await db?.remove();
   });
 
-  it('gives a recipient an inclusion proof that checks against the signed checkpoint', async () => {
-    const om = await t.partner('om');
-    const mine = deliveries.find((d) => d.recipient === 'om')!;
-    const answer = await om.request('GET', `/v1/log/proof/${mine.deliveryId}`);
-    expect(answer.status).toBe(200);
-    const proof = JSON.parse(answer.body) as InclusionProof;
-    expect(await checkpointSignatureValid(proof.checkpoint, [hubKey])).toBe(true);
-    expect(proof.entries.length).toBeGreaterThanOrEqual(4);
-    for (const e of proof.entries) {
-      const ok = verifyInclusion(Buffer.from(e.leafHash, 'hex'), e.index, proof.checkpoint.treeSize, e.auditPath.map((h) => Buffer.from(h, 'hex')), Buffer.from(proof.checkpoint.rootHash, 'hex'));
-      expect(ok).toBe(true);
-    }
-    const police = await t.partner('politie');
-    expect((await police.request('GET', `/v1/log/proof/${mine.deliveryId}`)).status).toBe(404);
-  });
-});
+  const person = (id: string) => (fixture.minutes.persons as { personId: string; name: string; dateOfBirth: string; bsn: string }[]).find((p) => p.personId === id)!;
 
-describe('the privacy officer’s API', () => {
-  it('finds a person by BSN or by name and date of birth, and records the search without the BSN', async () => {
-    const p2 = person('p2');
-    const byBsn = await officer.json('POST', '/privacy/v1/search', { bsn: p2.bsn });
-    expect(byBsn.status).toBe(200);
-    expect(byBsn.body.disclosures.map((d: { recipient: string }) => d.recipient).sort()).toEqual(['om', 'politie', 'reclassering', 'rvdk']);
-    expect(byBsn.body.disclosures.every((d: { subject: { role: string } }) => d.subject.role === 'suspect')).toBe(true);
-    const byName = await officer.json('POST', '/privacy/v1/search', { name: p2.name.toUpperCase(), dateOfBirth: p2.dateOfBirth });
-    expect(byName.body.disclosures.map((d: { seq: number }) => d.seq)).toEqual(byBsn.body.disclosures.map((d: { seq: number }) => d.seq));
-    const trail = await officer.json('GET', '/privacy/v1/audit');
-    expect(trail.body.audit[0]).toMatchObject({ officer: 'privacy-officer', action: 'search', results: 4 });
-    expect(JSON.stringify(trail.body)).not.toContain(p2.bsn);
-    expect(allText(t.config.hub.database.path)).not.toContain(p2.bsn);
-  });
+  describe('the disclosure log', () => {
+    it('holds one entry per delivery and person, with pseudonyms, the trace, the policy and the manifest; never a BSN or name', async () => {
+      const police = deliveries.find((d) => d.recipient === 'politie')!;
+      const entries = (await t.hub.store.log.entriesOfDelivery(police.deliveryId)).map((e) => e.entry!);
+      const disclosures = entries.filter((e) => e.kind === 'disclosure');
+      expect(disclosures).toHaveLength(4);
+      for (const d of disclosures) {
+        expect(d).toMatchObject({ traceId: TRACE, sender: 'vt', recipient: 'politie', purpose: 'execution', processingActivity: { id: 'politie-execution', version: 1 }, confidentiality: 'confidential' });
+        expect(d.subject?.bsn).toMatch(/^[0-9a-f]{64}$/);
+        expect(d.manifest.disclosed.length).toBeGreaterThan(0);
+      }
+      expect(new Set(disclosures.map((d) => d.spanId)).size).toBe(1);
+      expect(entries.some((e) => e.kind === 'status' && e.event === 'available')).toBe(true);
+      const text = await allText(t.config.hub.database);
+      for (const id of ['p1', 'p2', 'p3', 'p4']) {
+        expect(text).not.toContain(person(id).bsn);
+        expect(text).not.toContain(person(id).name);
+      }
+      expect(text).not.toContain('Gevaar voor slachtoffer');
+    });
 
-  it('filters by partner, purpose, type and case, exports CSV, and opens a record with its status history', async () => {
-    const found = await officer.json('POST', '/privacy/v1/search', { partner: 'rvdk', purpose: 'execution', type: 'minutes', caseRef: fixture.caseRef });
-    expect(found.body.disclosures).toHaveLength(4);
-    const csv = await officer.request('POST', '/privacy/v1/search', JSON.stringify({ partner: 'rvdk' }), { 'content-type': 'application/json', accept: 'text/csv' });
-    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
-    expect(csv.body.trim().split('\r\n')).toHaveLength(5);
-    const detail = await officer.json('GET', `/privacy/v1/records/${found.body.disclosures[0].seq}`);
-    expect(detail.body.record).toMatchObject({ kind: 'disclosure', recipient: 'rvdk', manifest: { disclosed: expect.any(Array), withheld: expect.any(Array) } });
-    expect(detail.body.status.map((s: { event: string }) => s.event)).toContain('available');
-    expect((await officer.json('GET', '/privacy/v1/records/999999')).status).toBe(404);
-  });
+    it('verifies as intact, from the API and from npm run log:verify', async () => {
+      const size = await t.hub.store.log.size();
+      const api = await officer.json('GET', '/privacy/v1/log/verify');
+      expect(api.body).toMatchObject({ intact: true, records: size });
+      const cli = spawnSync(process.execPath, ['src/disclosure-log/cli.ts'], { env: { ...process.env, ...databaseEnv(t.config.hub.database) }, encoding: 'utf8' });
+      expect(cli.status, cli.stderr).toBe(0);
+      expect(cli.stdout).toMatch(new RegExp(`^intact, ${size} records, root [0-9a-f]{64}`));
+    });
 
-  it('reports for a person which recipients received which categories, when, why and on which basis', async () => {
-    const report = await officer.json('POST', '/privacy/v1/report', { bsn: person('p1').bsn });
-    expect(report.body.disclosures).toHaveLength(4);
-    expect(report.body.disclosures[0]).toMatchObject({ from: 'vt', purpose: 'execution', legalBasis: expect.any(String), categories: expect.arrayContaining(['identification']), role: 'victim' });
-    expect((await officer.json('POST', '/privacy/v1/report', { name: 'Alleen een naam' })).status).toBe(400);
+    it('gives a recipient an inclusion proof that checks against the signed checkpoint', async () => {
+      const om = await t.partner('om');
+      const mine = deliveries.find((d) => d.recipient === 'om')!;
+      const answer = await om.request('GET', `/v1/log/proof/${mine.deliveryId}`);
+      expect(answer.status).toBe(200);
+      const proof = JSON.parse(answer.body) as InclusionProof;
+      expect(await checkpointSignatureValid(proof.checkpoint, [hubKey])).toBe(true);
+      expect(proof.entries.length).toBeGreaterThanOrEqual(4);
+      for (const e of proof.entries) {
+        const ok = verifyInclusion(Buffer.from(e.leafHash, 'hex'), e.index, proof.checkpoint.treeSize, e.auditPath.map((h) => Buffer.from(h, 'hex')), Buffer.from(proof.checkpoint.rootHash, 'hex'));
+        expect(ok).toBe(true);
+      }
+      const police = await t.partner('politie');
+      expect((await police.request('GET', `/v1/log/proof/${mine.deliveryId}`)).status).toBe(404);
+    });
   });
 
-  it('lists who is overdue to be told, and counts disclosures per partner and purpose', async () => {
-    const overdue = await officer.json('GET', '/privacy/v1/informing/overdue');
-    expect(overdue.body.overdue).toEqual([expect.objectContaining({ caseRef: fixture.caseRef, role: 'suspect', status: 'postponed', reviewDate: '2020-01-01', reasonGiven: true })]);
-    const stats = await officer.json('GET', '/privacy/v1/stats');
-    expect(stats.body.series.map((s: { recipient: string; disclosures: number }) => [s.recipient, s.disclosures]).sort()).toEqual([['om', 1], ['politie', 1], ['reclassering', 1], ['rvdk', 1]]);
-  });
+  describe('the privacy officer’s API', () => {
+    it('finds a person by BSN or by name and date of birth, and records the search without the BSN', async () => {
+      const p2 = person('p2');
+      const byBsn = await officer.json('POST', '/privacy/v1/search', { bsn: p2.bsn });
+      expect(byBsn.status).toBe(200);
+      expect(byBsn.body.disclosures.map((d: { recipient: string }) => d.recipient).sort()).toEqual(['om', 'politie', 'reclassering', 'rvdk']);
+      expect(byBsn.body.disclosures.every((d: { subject: { role: string } }) => d.subject.role === 'suspect')).toBe(true);
+      const byName = await officer.json('POST', '/privacy/v1/search', { name: p2.name.toUpperCase(), dateOfBirth: p2.dateOfBirth });
+      expect(byName.body.disclosures.map((d: { seq: number }) => d.seq)).toEqual(byBsn.body.disclosures.map((d: { seq: number }) => d.seq));
+      const trail = await officer.json('GET', '/privacy/v1/audit');
+      expect(trail.body.audit[0]).toMatchObject({ officer: 'privacy-officer', action: 'search', results: 4 });
+      expect(JSON.stringify(trail.body)).not.toContain(p2.bsn);
+      expect(await allText(t.config.hub.database)).not.toContain(p2.bsn);
+    });
 
-  it('is for privacy officers only', async () => {
-    const police = await t.partner('politie');
-    expect((await police.request('POST', '/privacy/v1/search', '{}', { 'content-type': 'application/json' })).status).toBe(403);
-    const admin = new MutualTlsClient(loadClientTls(CERTS, 'admin'), t.url);
-    expect((await admin.json('GET', '/privacy/v1/log/verify')).status).toBe(403);
-    admin.close();
-    expect((await officer.json('GET', '/admin/v1/policies')).status).toBe(403);
+    it('filters by partner, purpose, type and case, exports CSV, and opens a record with its status history', async () => {
+      const found = await officer.json('POST', '/privacy/v1/search', { partner: 'rvdk', purpose: 'execution', type: 'minutes', caseRef: fixture.caseRef });
+      expect(found.body.disclosures).toHaveLength(4);
+      const csv = await officer.request('POST', '/privacy/v1/search', JSON.stringify({ partner: 'rvdk' }), { 'content-type': 'application/json', accept: 'text/csv' });
+      expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+      expect(csv.body.trim().split('\r\n')).toHaveLength(5);
+      const detail = await officer.json('GET', `/privacy/v1/records/${found.body.disclosures[0].seq}`);
+      expect(detail.body.record).toMatchObject({ kind: 'disclosure', recipient: 'rvdk', manifest: { disclosed: expect.any(Array), withheld: expect.any(Array) } });
+      expect(detail.body.status.map((s: { event: string }) => s.event)).toContain('available');
+      expect((await officer.json('GET', '/privacy/v1/records/999999')).status).toBe(404);
+    });
+
+    it('reports for a person which recipients received which categories, when, why and on which basis', async () => {
+      const report = await officer.json('POST', '/privacy/v1/report', { bsn: person('p1').bsn });
+      expect(report.body.disclosures).toHaveLength(4);
+      expect(report.body.disclosures[0]).toMatchObject({ from: 'vt', purpose: 'execution', legalBasis: expect.any(String), categories: expect.arrayContaining(['identification']), role: 'victim' });
+      expect((await officer.json('POST', '/privacy/v1/report', { name: 'Alleen een naam' })).status).toBe(400);
+    });
+
+    it('lists who is overdue to be told, and counts disclosures per partner and purpose', async () => {
+      const overdue = await officer.json('GET', '/privacy/v1/informing/overdue');
+      expect(overdue.body.overdue).toEqual([expect.objectContaining({ caseRef: fixture.caseRef, role: 'suspect', status: 'postponed', reviewDate: '2020-01-01', reasonGiven: true })]);
+      const stats = await officer.json('GET', '/privacy/v1/stats');
+      expect(stats.body.series.map((s: { recipient: string; disclosures: number }) => [s.recipient, s.disclosures]).sort()).toEqual([['om', 1], ['politie', 1], ['reclassering', 1], ['rvdk', 1]]);
+      expect((await officer.json('GET', '/privacy/v1/stats?from=2000-01-01&to=2000-01-02')).body.series).toEqual([]);
+      expect((await officer.json('GET', '/privacy/v1/stats?from=yesterday')).status).toBe(400);
+    });
+
+    it('is for privacy officers only', async () => {
+      const police = await t.partner('politie');
+      expect((await police.request('POST', '/privacy/v1/search', '{}', { 'content-type': 'application/json' })).status).toBe(403);
+      const admin = new MutualTlsClient(loadClientTls(CERTS, 'admin'), t.url);
+      expect((await admin.json('GET', '/privacy/v1/log/verify')).status).toBe(403);
+      admin.close();
+      expect((await officer.json('GET', '/admin/v1/policies')).status).toBe(403);
+    });
   });
 });

@@ -27,10 +27,10 @@ function json(body: string): Record<string, unknown> {
 
 /** Submits and checks that a refusal left nothing behind: no rows, and the hub still answers. */
 async function refused(partner: SimulatedPartner, body: string, contentType = 'application/pgp-encrypted') {
-  const before = rowCounts(t.config.hub.database.path);
+  const before = await rowCounts(t.config.hub.database);
   const answer = await partner.request('POST', '/v1/messages', body, { 'content-type': contentType });
   expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(rowCounts(t.config.hub.database.path)).toEqual(before);
+  expect(await rowCounts(t.config.hub.database)).toEqual(before);
   expect(answer.body).not.toMatch(/node_modules|\/src\/|at .*\.ts:\d+/);
   expect((await partner.request('GET', '/v1/inbox')).status).toBe(200);
   return { status: answer.status, problem: json(answer.body) };

@@ -7,18 +7,20 @@ import type { Policy } from '../../../src/config/schema.ts';
 import { HubProblem } from '../../../src/errors/problem.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
 import { PolicyRegistry } from '../../../src/policies/registry.ts';
-import { SqliteStore } from '../../../src/store/sqlite.ts';
+import { openStore } from '../../../src/store/open.ts';
+import type { SqlStore } from '../../../src/store/sql-store.ts';
+import { execute } from '../../support/db.ts';
 
 const config = loadConfig(resolve('config'), {});
 const partnerIds = new Set(config.partners.map((p) => p.id));
 const log = createLogger({ level: 'silent' });
 const dirs: string[] = [];
-const stores: SqliteStore[] = [];
+const stores: SqlStore[] = [];
 
-function store(path?: string): SqliteStore {
+async function store(path?: string): Promise<SqlStore> {
   const dir = mkdtempSync(join(tmpdir(), 'aoh-policies-'));
   dirs.push(dir);
-  const s = new SqliteStore(path ?? join(dir, 'hub.db'));
+  const s = await openStore({ kind: 'sqlite', path: path ?? join(dir, 'hub.db') });
   stores.push(s);
   return s;
 }
@@ -38,7 +40,7 @@ async function refusal(promise: Promise<unknown>): Promise<HubProblem> {
 
 describe('policy versions', () => {
   it('publishes the shipped policies once, and a shipped policy again only when its version rises', async () => {
-    const s = store();
+    const s = await store();
     const first = await PolicyRegistry.open(s, config.policies, partnerIds, log);
     expect(first.current().map((p) => p.id).sort()).toEqual(config.policies.map((p) => p.id).sort());
     await PolicyRegistry.open(s, config.policies, partnerIds, log);
@@ -52,7 +54,7 @@ describe('policy versions', () => {
   });
 
   it('publishes an administrator’s change as the next version and keeps the earlier one readable', async () => {
-    const registry = await PolicyRegistry.open(store(), config.policies, partnerIds, log);
+    const registry = await PolicyRegistry.open(await store(), config.policies, partnerIds, log);
     const { version: _v, ...document } = police();
     document.rules = document.rules.filter((r) => !('category' in r && r.category === 'criminal-justice'));
     const published = await registry.publish({ id: 'politie-execution', document: { ...document, comment: 'no criminal-justice' }, author: 'admin', basedOn: 1 });
@@ -63,7 +65,7 @@ describe('policy versions', () => {
   });
 
   it('refuses a rule over a field or category that does not exist, naming the rule', async () => {
-    const registry = await PolicyRegistry.open(store(), config.policies, partnerIds, log);
+    const registry = await PolicyRegistry.open(await store(), config.policies, partnerIds, log);
     const document = police();
     document.rules = [...document.rules, { path: '/step2/nonsense', action: 'keep' }, { category: 'horoscope', action: 'keep' }];
     const problem = await refusal(registry.publish({ id: 'politie-execution', document: { ...document, version: undefined }, author: 'admin' }));
@@ -77,7 +79,7 @@ describe('policy versions', () => {
   });
 
   it('refuses an unknown action, an unknown recipient and a policy that overlaps another', async () => {
-    const registry = await PolicyRegistry.open(store(), config.policies, partnerIds, log);
+    const registry = await PolicyRegistry.open(await store(), config.policies, partnerIds, log);
     const badAction = await refusal(registry.publish({ id: 'politie-execution', document: { ...police(), version: undefined, rules: [{ category: 'identification', action: 'publish' }] }, author: 'admin' }));
     expect(badAction.errors?.[0]?.path).toBe('/rules/0');
     const overlap = await refusal(registry.publish({ id: 'politie-extra', document: { ...police(), id: 'politie-extra', version: undefined }, author: 'admin' }));
@@ -87,7 +89,7 @@ describe('policy versions', () => {
   });
 
   it('refuses a change based on a version that is no longer the latest', async () => {
-    const registry = await PolicyRegistry.open(store(), config.policies, partnerIds, log);
+    const registry = await PolicyRegistry.open(await store(), config.policies, partnerIds, log);
     const document = { ...police(), version: undefined };
     await registry.publish({ id: 'politie-execution', document, author: 'admin', basedOn: 1 });
     const stale = await refusal(registry.publish({ id: 'politie-execution', document, author: 'admin', basedOn: 1 }));
@@ -100,20 +102,19 @@ describe('policy versions', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aoh-policies-'));
     dirs.push(dir);
     const path = join(dir, 'hub.db');
-    const first = store(path);
+    const first = await store(path);
     const registry = await PolicyRegistry.open(first, config.policies, partnerIds, log);
     await registry.publish({ id: 'politie-execution', document: { ...police(), version: undefined, legalBasis: 'na herstart' }, author: 'admin' });
     await first.close();
-    const reopened = await PolicyRegistry.open(store(path), config.policies, partnerIds, log);
+    const reopened = await PolicyRegistry.open(await store(path), config.policies, partnerIds, log);
     expect(reopened.latest('politie-execution')?.policy).toMatchObject({ version: 2, legalBasis: 'na herstart' });
   });
 
   it('keeps versions append-only in the database', async () => {
-    const s = store();
-    await PolicyRegistry.open(s, config.policies, partnerIds, log);
-    const { DatabaseSync } = await import('node:sqlite');
-    const db = (s as unknown as { db: InstanceType<typeof DatabaseSync> }).db;
-    expect(() => db.exec("UPDATE policy_versions SET author = 'mallory'")).toThrow(/append-only/);
-    expect(() => db.exec('DELETE FROM policy_versions')).toThrow(/append-only/);
+    const path = join(mkdtempSync(join(tmpdir(), 'aoh-policies-')), 'hub.db');
+    dirs.push(join(path, '..'));
+    await PolicyRegistry.open(await store(path), config.policies, partnerIds, log);
+    await expect(execute({ kind: 'sqlite', path }, "UPDATE policy_versions SET author = 'mallory'")).rejects.toThrow(/append-only/);
+    await expect(execute({ kind: 'sqlite', path }, 'DELETE FROM policy_versions')).rejects.toThrow(/append-only/);
   });
 });

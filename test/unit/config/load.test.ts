@@ -43,7 +43,7 @@ describe('loadConfig', () => {
     const config = loadConfig(copyConfig(), { HUB_PORT: '9443', HUB_REDIS_URL: 'redis://10.0.0.1:6380', HUB_DATABASE_PATH: '/tmp/x.db' });
     expect(config.hub.listen.port).toBe(9443);
     expect(config.hub.redis.url).toBe('redis://10.0.0.1:6380');
-    expect(config.hub.database.path).toBe('/tmp/x.db');
+    expect(config.hub.database).toEqual({ kind: 'sqlite', path: '/tmp/x.db' });
   });
 
   it('names the file and the field of a wrong value', () => {

@@ -1,0 +1,120 @@
+import pg from 'pg';
+import type { Database, Row, Sql, SqlValue } from '../sql.ts';
+import { deliveryTables, logEntriesTable, PURGE_ONLY, PURGE_ONLY_MESSAGE } from './shared-ddl.ts';
+
+// The same tables as the SQLite file after its migrations. Append-only tables refuse UPDATE, DELETE and
+// TRUNCATE in triggers; log_entries allows exactly one UPDATE, the retention purge (as in SQLite).
+const MIGRATIONS = [
+  `CREATE FUNCTION aoh_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+   BEGIN RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'insufficient_privilege'; END $$;
+   CREATE TABLE messages (
+     seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     sender TEXT NOT NULL, message_id TEXT NOT NULL, type TEXT NOT NULL, purpose TEXT NOT NULL,
+     case_ref TEXT NOT NULL, created_at TEXT NOT NULL, received_at TEXT NOT NULL, content_digest TEXT NOT NULL,
+     refused TEXT NOT NULL, meeting TEXT,
+     UNIQUE (sender, message_id));
+   ${deliveryTables('BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY')}
+   CREATE TRIGGER delivery_events_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON delivery_events
+     FOR EACH STATEMENT EXECUTE FUNCTION aoh_refuse('delivery events are append-only');
+   CREATE TABLE policy_versions (
+     policy_id TEXT NOT NULL, version INTEGER NOT NULL, document TEXT NOT NULL,
+     author TEXT NOT NULL, published_at TEXT NOT NULL, comment TEXT,
+     PRIMARY KEY (policy_id, version));
+   CREATE TRIGGER policy_versions_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON policy_versions
+     FOR EACH STATEMENT EXECUTE FUNCTION aoh_refuse('policy versions are append-only');
+   ${logEntriesTable('BIGINT')}
+   CREATE INDEX log_disclosures_by_time ON log_entries (occurred_at) WHERE kind = 'disclosure';
+   CREATE FUNCTION log_entries_purge_only() RETURNS trigger LANGUAGE plpgsql AS $$
+   BEGIN
+     IF ${PURGE_ONLY} THEN
+       RETURN NEW;
+     END IF;
+     RAISE EXCEPTION '${PURGE_ONLY_MESSAGE}' USING ERRCODE = 'insufficient_privilege';
+   END $$;
+   CREATE TRIGGER log_entries_purge_only BEFORE UPDATE ON log_entries FOR EACH ROW EXECUTE FUNCTION log_entries_purge_only();
+   CREATE TRIGGER log_entries_no_delete BEFORE DELETE OR TRUNCATE ON log_entries
+     FOR EACH STATEMENT EXECUTE FUNCTION aoh_refuse('the disclosure log is append-only');
+   CREATE TABLE log_checkpoints (
+     tree_size BIGINT PRIMARY KEY, root_hash TEXT NOT NULL, signed_at TEXT NOT NULL, statement TEXT NOT NULL, signature TEXT NOT NULL);
+   CREATE TRIGGER log_checkpoints_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON log_checkpoints
+     FOR EACH STATEMENT EXECUTE FUNCTION aoh_refuse('checkpoints are append-only');
+   CREATE TABLE informing (
+     seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     case_ref TEXT NOT NULL, subject_bsn TEXT, subject_name_dob TEXT, role TEXT NOT NULL, status TEXT NOT NULL,
+     informed_by TEXT, informed_on TEXT, reason_given INTEGER NOT NULL, review_date TEXT, message_id TEXT NOT NULL, recorded_at TEXT NOT NULL);
+   CREATE INDEX informing_by_case ON informing (case_ref);
+   CREATE TABLE privacy_audit (
+     seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     officer TEXT NOT NULL, action TEXT NOT NULL, query TEXT NOT NULL, results INTEGER NOT NULL, at TEXT NOT NULL);
+   CREATE TRIGGER privacy_audit_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON privacy_audit
+     FOR EACH STATEMENT EXECUTE FUNCTION aoh_refuse('the audit trail is append-only');`,
+];
+
+/** The advisory lock every instance takes before appending to the log: one order, one sequence. */
+const WRITER_LOCK = 0x616f68; // "aoh"
+const UNIQUE_VIOLATION = '23505';
+const INT8 = 20;
+
+// Sequence numbers and counts are BIGINT, which pg hands over as strings; they stay far below 2^53.
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8 ? Number : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser,
+};
+
+const numbered = new Map<string, string>();
+/** `?` placeholders as PostgreSQL's `$1, $2, …`. */
+function placeholders(sql: string): string {
+  let out = numbered.get(sql);
+  if (out === undefined) {
+    let n = 0;
+    out = sql.replace(/\?/g, () => `$${++n}`);
+    numbered.set(sql, out);
+  }
+  return out;
+}
+
+function over(target: pg.Pool | pg.PoolClient): Sql {
+  const query = async (sql: string, params: SqlValue[] = []) => target.query(placeholders(sql), params);
+  return {
+    all: async (sql, params) => (await query(sql, params)).rows as Row[],
+    get: async (sql, params) => (await query(sql, params)).rows[0] as Row | undefined,
+    run: async (sql, params) => (await query(sql, params)).rowCount ?? 0,
+    exec: async (script) => void (await target.query(script)),
+  };
+}
+
+export interface PostgresSettings {
+  url: string;
+  poolSize: number;
+  /** An idle pooled connection failed (the server restarted, say); the pool replaces it on the next query. */
+  onIdleError?: (err: Error) => void;
+}
+
+/** PostgreSQL: a pool of connections, shared by every hub instance that points at the same database. */
+export function openPostgres(settings: PostgresSettings): Database {
+  const pool = new pg.Pool({ connectionString: settings.url, max: settings.poolSize, types });
+  pool.on('error', (err) => settings.onIdleError?.(err));
+  return {
+    kind: 'postgres',
+    migrations: MIGRATIONS,
+    ...over(pool),
+    async transaction(fn, options) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        if (options?.exclusive) await client.query('SELECT pg_advisory_xact_lock($1)', [WRITER_LOCK]);
+        const result = await fn(over(client));
+        await client.query('COMMIT');
+        client.release();
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').then(
+          () => client.release(),
+          (broken: Error) => client.release(broken),
+        );
+        throw err;
+      }
+    },
+    isUniqueViolation: (err) => (err as { code?: string }).code === UNIQUE_VIOLATION,
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,37 @@
+// What both dialects' schemas say alike; the types of sequence numbers and the triggers differ.
+
+/** Deliveries and their events; `serial` is the dialect's auto-numbered primary key. */
+export const deliveryTables = (serial: string) => `CREATE TABLE deliveries (
+     seq ${serial},
+     delivery_id TEXT NOT NULL UNIQUE, message_id TEXT NOT NULL, sender TEXT NOT NULL, recipient TEXT NOT NULL,
+     transport TEXT NOT NULL, ciphertext TEXT NOT NULL, ciphertext_digest TEXT NOT NULL,
+     policy_id TEXT NOT NULL, policy_version INTEGER NOT NULL, created_at TEXT NOT NULL,
+     FOREIGN KEY (sender, message_id) REFERENCES messages (sender, message_id));
+   CREATE INDEX deliveries_by_message ON deliveries (sender, message_id);
+   CREATE INDEX deliveries_by_recipient ON deliveries (recipient, seq);
+   CREATE TABLE delivery_events (
+     seq ${serial},
+     delivery_id TEXT NOT NULL REFERENCES deliveries (delivery_id), event TEXT NOT NULL, at TEXT NOT NULL, detail TEXT);
+   CREATE INDEX delivery_events_by_delivery ON delivery_events (delivery_id, event);`;
+
+/** The log's table and its indexes; only the type of the sequence number differs per dialect. */
+export const logEntriesTable = (seqType: 'INTEGER' | 'BIGINT') => `CREATE TABLE log_entries (
+     seq ${seqType} PRIMARY KEY,
+     kind TEXT NOT NULL, delivery_id TEXT, trace_id TEXT, span_id TEXT, sender TEXT, recipient TEXT,
+     purpose TEXT, type TEXT, case_ref TEXT, subject_bsn TEXT, subject_name_dob TEXT,
+     occurred_at TEXT, logged_at TEXT NOT NULL, entry TEXT, salt TEXT, leaf_hash TEXT NOT NULL, purged_at TEXT);
+   CREATE INDEX log_by_delivery ON log_entries (delivery_id);
+   CREATE INDEX log_by_subject_bsn ON log_entries (subject_bsn);
+   CREATE INDEX log_by_subject_name_dob ON log_entries (subject_name_dob);
+   CREATE INDEX log_by_recipient ON log_entries (recipient, occurred_at);
+   CREATE INDEX log_by_case ON log_entries (case_ref);
+   CREATE INDEX log_to_purge ON log_entries (logged_at) WHERE purged_at IS NULL;`;
+
+/** The one UPDATE a log entry allows, the retention purge: every searchable column and the salt cleared, the leaf kept. */
+export const PURGE_ONLY = `OLD.purged_at IS NULL AND NEW.purged_at IS NOT NULL AND NEW.seq = OLD.seq AND NEW.kind = OLD.kind
+       AND NEW.leaf_hash = OLD.leaf_hash AND NEW.logged_at = OLD.logged_at AND NEW.entry IS NULL AND NEW.salt IS NULL
+       AND NEW.delivery_id IS NULL AND NEW.trace_id IS NULL AND NEW.span_id IS NULL AND NEW.sender IS NULL
+       AND NEW.recipient IS NULL AND NEW.purpose IS NULL AND NEW.type IS NULL AND NEW.case_ref IS NULL
+       AND NEW.subject_bsn IS NULL AND NEW.subject_name_dob IS NULL AND NEW.occurred_at IS NULL`;
+
+export const PURGE_ONLY_MESSAGE = 'the disclosure log is append-only; only the retention purge may clear an entry';

@@ -1,0 +1,138 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { Database, Row, Sql, SqlValue } from '../sql.ts';
+import { deliveryTables, logEntriesTable, PURGE_ONLY, PURGE_ONLY_MESSAGE } from './shared-ddl.ts';
+
+// The schema as it grew; a file made by an earlier hub is migrated forward from where it stands.
+const MIGRATIONS = [
+  `CREATE TABLE messages (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     sender TEXT NOT NULL, message_id TEXT NOT NULL, type TEXT NOT NULL, purpose TEXT NOT NULL,
+     case_ref TEXT NOT NULL, created_at TEXT NOT NULL, received_at TEXT NOT NULL, content_digest TEXT NOT NULL,
+     refused TEXT NOT NULL,
+     UNIQUE (sender, message_id));
+   ${deliveryTables('INTEGER PRIMARY KEY AUTOINCREMENT')}
+   CREATE TABLE disclosures (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     delivery_id TEXT NOT NULL UNIQUE REFERENCES deliveries (delivery_id),
+     message_id TEXT NOT NULL, sender TEXT NOT NULL, recipient TEXT NOT NULL, type TEXT NOT NULL, purpose TEXT NOT NULL,
+     case_ref TEXT NOT NULL, legal_basis TEXT NOT NULL, policy_id TEXT NOT NULL, policy_version INTEGER NOT NULL,
+     manifest TEXT NOT NULL, ciphertext_digest TEXT NOT NULL, recorded_at TEXT NOT NULL);
+   CREATE TRIGGER disclosures_append_only_update BEFORE UPDATE ON disclosures BEGIN SELECT RAISE(ABORT, 'disclosures are append-only'); END;
+   CREATE TRIGGER disclosures_append_only_delete BEFORE DELETE ON disclosures BEGIN SELECT RAISE(ABORT, 'disclosures are append-only'); END;
+   CREATE TRIGGER events_append_only_update BEFORE UPDATE ON delivery_events BEGIN SELECT RAISE(ABORT, 'delivery events are append-only'); END;
+   CREATE TRIGGER events_append_only_delete BEFORE DELETE ON delivery_events BEGIN SELECT RAISE(ABORT, 'delivery events are append-only'); END;`,
+  `CREATE TABLE policy_versions (
+     policy_id TEXT NOT NULL, version INTEGER NOT NULL, document TEXT NOT NULL,
+     author TEXT NOT NULL, published_at TEXT NOT NULL, comment TEXT,
+     PRIMARY KEY (policy_id, version));
+   CREATE TRIGGER policy_versions_append_only_update BEFORE UPDATE ON policy_versions BEGIN SELECT RAISE(ABORT, 'policy versions are append-only'); END;
+   CREATE TRIGGER policy_versions_append_only_delete BEFORE DELETE ON policy_versions BEGIN SELECT RAISE(ABORT, 'policy versions are append-only'); END;
+   ALTER TABLE messages ADD COLUMN meeting TEXT;`,
+  // The disclosure log. UPDATE is allowed only as the purge, DELETE never.
+  `${logEntriesTable('INTEGER')}
+   CREATE TRIGGER log_entries_no_delete BEFORE DELETE ON log_entries BEGIN SELECT RAISE(ABORT, 'the disclosure log is append-only'); END;
+   CREATE TRIGGER log_entries_purge_only BEFORE UPDATE ON log_entries WHEN NOT (${PURGE_ONLY})
+     BEGIN SELECT RAISE(ABORT, '${PURGE_ONLY_MESSAGE}'); END;
+   CREATE TABLE log_checkpoints (
+     tree_size INTEGER PRIMARY KEY, root_hash TEXT NOT NULL, signed_at TEXT NOT NULL, statement TEXT NOT NULL, signature TEXT NOT NULL);
+   CREATE TRIGGER log_checkpoints_no_update BEFORE UPDATE ON log_checkpoints BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+   CREATE TRIGGER log_checkpoints_no_delete BEFORE DELETE ON log_checkpoints BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+   CREATE TABLE informing (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     case_ref TEXT NOT NULL, subject_bsn TEXT, subject_name_dob TEXT, role TEXT NOT NULL, status TEXT NOT NULL,
+     informed_by TEXT, informed_on TEXT, reason_given INTEGER NOT NULL, review_date TEXT, message_id TEXT NOT NULL, recorded_at TEXT NOT NULL);
+   CREATE INDEX informing_by_case ON informing (case_ref);
+   CREATE TABLE privacy_audit (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT, officer TEXT NOT NULL, action TEXT NOT NULL, query TEXT NOT NULL, results INTEGER NOT NULL, at TEXT NOT NULL);
+   CREATE TRIGGER privacy_audit_no_update BEFORE UPDATE ON privacy_audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+   CREATE TRIGGER privacy_audit_no_delete BEFORE DELETE ON privacy_audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;`,
+  // The per-delivery disclosure records live on in the log's entries (which hold all they held), so the
+  // duplicate table goes; its triggers go with it. The statistics read the log by time.
+  `DROP TABLE disclosures;
+   CREATE INDEX log_disclosures_by_time ON log_entries (occurred_at) WHERE kind = 'disclosure';`,
+];
+
+const SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
+const SQLITE_CONSTRAINT_UNIQUE = 2067;
+
+/** Async callers take turns on the one synchronous connection: no statement of one runs inside another's transaction. */
+class Turns {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  take<T>(fn: () => Promise<T> | T): Promise<T> {
+    const result = this.tail.then(fn);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+class Connection implements Sql {
+  private readonly db: DatabaseSync;
+  private readonly statements = new Map<string, StatementSync>();
+
+  constructor(db: DatabaseSync) {
+    this.db = db;
+  }
+
+  private statement(sql: string): StatementSync {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  async all(sql: string, params: SqlValue[] = []): Promise<Row[]> {
+    return this.statement(sql).all(...params) as Row[];
+  }
+
+  async get(sql: string, params: SqlValue[] = []): Promise<Row | undefined> {
+    return this.statement(sql).get(...params) as Row | undefined;
+  }
+
+  async run(sql: string, params: SqlValue[] = []): Promise<number> {
+    return Number(this.statement(sql).run(...params).changes);
+  }
+
+  async exec(script: string): Promise<void> {
+    this.db.exec(script);
+  }
+}
+
+/** The embedded database: one file, written with full synchronisation so that a `202` survives a crash. */
+export function openSqlite(path: string): Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new DatabaseSync(path);
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
+  const connection = new Connection(db);
+  const turns = new Turns();
+  return {
+    kind: 'sqlite',
+    migrations: MIGRATIONS,
+    all: (sql, params) => turns.take(() => connection.all(sql, params)),
+    get: (sql, params) => turns.take(() => connection.get(sql, params)),
+    run: (sql, params) => turns.take(() => connection.run(sql, params)),
+    exec: (script) => turns.take(() => connection.exec(script)),
+    // IMMEDIATE takes the file's write lock at once, which also orders writers in other processes.
+    transaction: (fn) =>
+      turns.take(async () => {
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await fn(connection);
+          db.exec('COMMIT');
+          return result;
+        } catch (err) {
+          db.exec('ROLLBACK');
+          throw err;
+        }
+      }),
+    isUniqueViolation: (err) => {
+      const code = (err as { errcode?: number }).errcode;
+      return code === SQLITE_CONSTRAINT_UNIQUE || code === SQLITE_CONSTRAINT_PRIMARYKEY;
+    },
+    close: () => turns.take(() => (db.isOpen ? db.close() : undefined)),
+  };
+}

@@ -1,0 +1,58 @@
+export type SqlValue = string | number | null;
+export type Row = Record<string, SqlValue>;
+
+/**
+ * A connection, or a transaction on one. The store writes its SQL once, with `?` placeholders (never a
+ * `?` inside a literal); each dialect translates them for its driver.
+ */
+export interface Sql {
+  all(sql: string, params?: SqlValue[]): Promise<Row[]>;
+  get(sql: string, params?: SqlValue[]): Promise<Row | undefined>;
+  /** Runs a statement and answers how many rows it changed. */
+  run(sql: string, params?: SqlValue[]): Promise<number>;
+  /** Runs a script of statements without parameters: the migrations. */
+  exec(script: string): Promise<void>;
+}
+
+export type DatabaseKind = 'sqlite' | 'postgres';
+
+/** One database behind the store: how to reach it, and what differs per dialect. */
+export interface Database extends Sql {
+  readonly kind: DatabaseKind;
+  /** The dialect's schema, in order; migration n (1-based) is recorded as version n. */
+  readonly migrations: readonly string[];
+  /**
+   * Runs `fn` in one transaction. An `exclusive` one also holds the database's single writer lock, so
+   * that every instance appends to the disclosure log in one order and checks-then-writes atomically.
+   */
+  transaction<T>(fn: (tx: Sql) => Promise<T>, options?: { exclusive?: boolean }): Promise<T>;
+  /** A unique or primary key was violated: the dialect's error code, mapped to the store's typed errors. */
+  isUniqueViolation(err: unknown): boolean;
+  close(): Promise<void>;
+}
+
+export function str(row: Row, key: string): string {
+  return String(row[key]);
+}
+
+export function strOrNull(row: Row, key: string): string | null {
+  return row[key] === null ? null : String(row[key]);
+}
+
+/** Applies the dialect's pending migrations, under the writer lock so that two instances starting together take turns. */
+export async function migrate(db: Database, now = () => new Date().toISOString()): Promise<void> {
+  await db.transaction(
+    async (tx) => {
+      await tx.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+      const current = Number((await tx.get('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations'))?.v ?? 0);
+      if (current > db.migrations.length) {
+        throw new Error(`the ${db.kind} database has schema version ${current}, newer than this hub's ${db.migrations.length}: upgrade the hub`);
+      }
+      for (let v = current; v < db.migrations.length; v++) {
+        await tx.exec(db.migrations[v]!);
+        await tx.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [v + 1, now()]);
+      }
+    },
+    { exclusive: true },
+  );
+}

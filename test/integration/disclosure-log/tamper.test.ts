@@ -1,0 +1,114 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import * as openpgp from 'openpgp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DisclosureLog } from '../../../src/disclosure-log/service.ts';
+import { verifyStoredLog } from '../../../src/disclosure-log/verify.ts';
+import type { DeliveryRecord, DisclosureRecord } from '../../../src/store/types.ts';
+import { execute } from '../../support/db.ts';
+import { databaseEnv, DIALECTS, testDatabase, type TestDatabase } from '../../support/databases.ts';
+import { CERTS } from '../../support/hub.ts';
+
+const hubKey = () => openpgp.readPrivateKey({ armoredKey: readFileSync(resolve(CERTS, 'hub/pgp-private.asc'), 'utf8') });
+
+function delivery(n: number, recipient: string): DeliveryRecord {
+  return { deliveryId: `d${n}-${recipient}`, messageId: `m${n}`, sender: 'vt', recipient, transport: 'pull', ciphertext: 'armour', ciphertextDigest: 'digest', policyId: `${recipient}-execution`, policyVersion: 1, createdAt: '2026-11-22T09:00:01Z' };
+}
+
+function disclosure(d: DeliveryRecord): DisclosureRecord {
+  return {
+    ...d, type: 'minutes', purpose: 'execution', caseRef: 'VT-1', legalBasis: 'Wpg', manifest: { disclosed: [], withheld: [] }, recordedAt: d.createdAt,
+    traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), subjects: [{ bsn: 'c'.repeat(64), role: 'victim' }, { bsn: 'd'.repeat(64), role: 'suspect' }], retainUntil: '2031-11-22T09:00:01Z',
+  } as DisclosureRecord;
+}
+
+// Tampering as an intruder with direct access to the database would: on a copy of a signed log, with
+// the append-only triggers out of the way (a superuser's replica role in PostgreSQL, dropped in SQLite).
+describe.each(DIALECTS)('tampering with the log on %s', (dialect) => {
+  let db: TestDatabase;
+  let key: openpgp.PrivateKey;
+  let records = 0;
+  const copies: TestDatabase[] = [];
+
+  beforeAll(async () => {
+    key = await hubKey();
+    db = await testDatabase(dialect);
+    const store = await db.open();
+    try {
+      for (const n of [1, 2, 3]) {
+        const ds = ['politie', 'om'].map((r) => delivery(n, r));
+        await store.saveOutbox({ sender: 'vt', messageId: `m${n}`, type: 'minutes', purpose: 'execution', caseRef: 'VT-1', createdAt: 'then', receivedAt: 'then', contentDigest: 'x', refused: [] }, ds, ds.map(disclosure));
+        for (const d of ds) await store.appendEvent({ deliveryId: d.deliveryId, event: 'available', at: 'now' });
+      }
+      await new DisclosureLog(store.log, { sign: [key], verify: [key.toPublic()] }).checkpoint();
+      records = await store.log.size();
+    } finally {
+      await store.close();
+    }
+  });
+
+  afterAll(async () => {
+    for (const c of copies) await c.remove();
+    await db?.remove();
+  });
+
+  async function tampered(script: string): Promise<TestDatabase> {
+    const copy = await db.copy();
+    copies.push(copy);
+    await execute(copy.settings, script, { bypassTriggers: true });
+    return copy;
+  }
+
+  async function verify(target: TestDatabase) {
+    const store = await target.open();
+    try {
+      return await verifyStoredLog(store.log, [key.toPublic()]);
+    } finally {
+      await store.close();
+    }
+  }
+
+  it('verifies the untouched log as intact', async () => {
+    expect(records).toBe(3 * 2 * 2 + 3 * 2);
+    expect(await verify(db)).toMatchObject({ intact: true, records, checkpoints: 1 });
+  });
+
+  it('names a record that was edited', async () => {
+    const edited = await tampered(`UPDATE log_entries SET entry = replace(entry, '"purpose":"execution"', '"purpose":"preparation"') WHERE seq = 7`);
+    expect(await verify(edited)).toMatchObject({ intact: false, firstBadRecord: 7, reason: expect.stringMatching(/altered/) });
+  });
+
+  it('names a record that was deleted', async () => {
+    expect(await verify(await tampered('DELETE FROM log_entries WHERE seq = 5'))).toMatchObject({ intact: false, firstBadRecord: 5, reason: expect.stringMatching(/missing/) });
+  });
+
+  it('names two records that were swapped, here and in npm run log:verify', async () => {
+    const swapped = await tampered('UPDATE log_entries SET seq = -1 WHERE seq = 3; UPDATE log_entries SET seq = 3 WHERE seq = 4; UPDATE log_entries SET seq = 4 WHERE seq = -1');
+    expect(await verify(swapped)).toMatchObject({ intact: false, firstBadRecord: 3, reason: expect.stringMatching(/moved/) });
+    const cli = spawnSync(process.execPath, ['src/disclosure-log/cli.ts'], { env: { ...process.env, ...databaseEnv(swapped.settings) }, encoding: 'utf8' });
+    expect(cli.status, cli.stderr).toBe(1);
+    expect(cli.stdout).toMatch(/^NOT INTACT: record 3:/);
+  });
+
+  it('names the checkpoint that a consistent forgery (an entry rewritten with its leaf) breaks', async () => {
+    const forged = await tampered(`UPDATE log_entries SET entry = NULL, salt = NULL, leaf_hash = '${'00'.repeat(32)}' WHERE seq = 2`);
+    expect(await verify(forged)).toMatchObject({ intact: false, firstBadRecord: 1, reason: expect.stringMatching(/no longer give the root/) });
+  });
+
+  it('refuses a plain UPDATE or DELETE, but lets the purge clear entries and still verifies', async () => {
+    const copy = await db.copy();
+    copies.push(copy);
+    await expect(execute(copy.settings, 'DELETE FROM log_entries WHERE seq = 1')).rejects.toThrow(/append-only/);
+    await expect(execute(copy.settings, `UPDATE log_entries SET entry = replace(entry, 'execution', 'preparation') WHERE seq = 1`)).rejects.toThrow(/append-only/);
+    await expect(execute(copy.settings, 'UPDATE log_entries SET entry = NULL, salt = NULL WHERE seq = 1')).rejects.toThrow(/only the retention purge/);
+    const store = await copy.open();
+    try {
+      expect(await store.log.purgeBefore('2999-01-01T00:00:00Z', new Date().toISOString())).toBe(records);
+      expect((await store.log.entryAt(1))?.entry).toBeNull();
+    } finally {
+      await store.close();
+    }
+    expect(await verify(copy)).toMatchObject({ intact: true, records });
+  });
+});

@@ -1,0 +1,224 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Subject } from '../../../src/disclosure-log/subjects.ts';
+import { disclosureEntries } from '../../../src/disclosure-log/entries.ts';
+import { appendEntries } from '../../../src/disclosure-log/sql-log.ts';
+import { verifyLog } from '../../../src/disclosure-log/verify.ts';
+import { openSqlite } from '../../../src/store/dialects/sqlite.ts';
+import type { SqlStore } from '../../../src/store/sql-store.ts';
+import { DuplicateMessageError, PolicyVersionExistsError, type DeliveryRecord, type DisclosureRecord, type MessageRecord, type PolicyVersion } from '../../../src/store/types.ts';
+import { execute, queryRows, rowCounts } from '../../support/db.ts';
+import { DIALECTS, testDatabase, type TestDatabase } from '../../support/databases.ts';
+
+function message(messageId: string, sender = 'vt'): MessageRecord {
+  return { sender, messageId, type: 'minutes', purpose: 'execution', caseRef: 'VT-1', createdAt: '2026-11-22T09:00:00Z', receivedAt: '2026-11-22T09:00:01Z', contentDigest: 'abc', refused: [] };
+}
+
+function delivery(deliveryId: string, messageId: string, recipient = 'politie', createdAt = '2026-11-22T09:00:01Z'): DeliveryRecord {
+  return { deliveryId, messageId, sender: 'vt', recipient, transport: 'pull', ciphertext: '-----BEGIN PGP MESSAGE-----', ciphertextDigest: `digest-${deliveryId}`, policyId: 'p', policyVersion: 1, createdAt };
+}
+
+const TWO_PERSONS: Subject[] = [
+  { bsn: 'a'.repeat(64), role: 'victim' },
+  { bsn: 'b'.repeat(64), role: 'suspect' },
+];
+
+function disclosure(d: DeliveryRecord, subjects: Subject[] = []): DisclosureRecord {
+  return { ...d, type: 'minutes', purpose: 'execution', caseRef: 'VT-1', legalBasis: 'Wpg', manifest: { disclosed: [{ path: '/question', category: 'question', transform: 'keep' }], withheld: [] }, recordedAt: d.createdAt, traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), subjects, retainUntil: '2031-11-22T09:00:01Z' } as DisclosureRecord;
+}
+
+const policyVersion = (version: number): PolicyVersion => ({ policy: { id: 'politie-execution', version } as PolicyVersion['policy'], author: 'admin', publishedAt: '2026-11-22T09:00:00Z' });
+
+describe.each(DIALECTS)('the store on %s', (dialect) => {
+  let db: TestDatabase;
+  let store: SqlStore;
+
+  beforeEach(async () => {
+    db = await testDatabase(dialect);
+    store = await db.open();
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await db.remove();
+  });
+
+  it('stores message, deliveries and their log entries together, each delivery queued, and reads the disclosure back from the log', async () => {
+    const d = delivery('d1', 'm1');
+    await store.saveOutbox(message('m1'), [d], [disclosure(d, TWO_PERSONS)]);
+    const stored = await store.findMessage('vt', 'm1');
+    expect(stored?.deliveries).toEqual([{ deliveryId: 'd1', recipient: 'politie', status: 'queued', events: [{ event: 'queued', at: d.createdAt }] }]);
+    expect(await rowCounts(db.settings)).toEqual({ messages: 1, deliveries: 1, delivery_events: 1, log_entries: 2 });
+    // One record per delivery, however many persons its log entries name.
+    expect(await store.disclosuresFor('m1', 'vt')).toEqual([
+      {
+        deliveryId: 'd1', messageId: 'm1', sender: 'vt', recipient: 'politie', type: 'minutes', purpose: 'execution', caseRef: 'VT-1', legalBasis: 'Wpg',
+        policyId: 'p', policyVersion: 1, manifest: disclosure(d).manifest, ciphertextDigest: 'digest-d1', recordedAt: d.createdAt, events: [{ event: 'queued', at: d.createdAt }],
+      },
+    ]);
+  });
+
+  it('stores nothing at all when any part of the outbox fails', async () => {
+    const d = delivery('d1', 'm1');
+    await expect(store.saveOutbox(message('m1'), [d, delivery('d1', 'm1', 'om')], [disclosure(d)])).rejects.toThrow();
+    expect(await rowCounts(db.settings)).toEqual({ messages: 0, deliveries: 0, delivery_events: 0, log_entries: 0 });
+  });
+
+  it('reports a second message with the same sender and id as a duplicate, and a policy version taken twice', async () => {
+    await store.saveOutbox(message('m1'), [], []);
+    await expect(store.saveOutbox(message('m1'), [], [])).rejects.toBeInstanceOf(DuplicateMessageError);
+    await expect(store.saveOutbox(message('m1', 'politie'), [], [])).resolves.toBeUndefined();
+    await store.addPolicyVersion(policyVersion(1));
+    await expect(store.addPolicyVersion(policyVersion(1))).rejects.toBeInstanceOf(PolicyVersionExistsError);
+    expect((await store.policyVersions()).map((v) => v.policy.version)).toEqual([1]);
+  });
+
+  it('refuses to update or delete events, policy versions, log entries, checkpoints and the audit trail', async () => {
+    const d = delivery('d1', 'm1');
+    await store.saveOutbox(message('m1'), [d], [disclosure(d)]);
+    await store.addPolicyVersion(policyVersion(1));
+    await store.log.addCheckpoint({ treeSize: 1, rootHash: 'r', signedAt: 't', statement: 's', signature: 'sig' });
+    await store.log.audit({ officer: 'po', action: 'search', query: {}, results: 0, at: 't' });
+    for (const statement of [
+      "UPDATE delivery_events SET event = 'acknowledged'",
+      'DELETE FROM delivery_events',
+      "UPDATE policy_versions SET author = 'mallory'",
+      'DELETE FROM policy_versions',
+      "UPDATE log_entries SET recipient = 'om'",
+      'DELETE FROM log_entries',
+      "UPDATE log_checkpoints SET root_hash = 'x'",
+      'DELETE FROM log_checkpoints',
+      "UPDATE privacy_audit SET officer = 'x'",
+      'DELETE FROM privacy_audit',
+    ]) {
+      await expect(execute(db.settings, statement), statement).rejects.toThrow(/append-only/);
+    }
+    if (dialect === 'postgres') await expect(execute(db.settings, 'TRUNCATE log_entries')).rejects.toThrow(/append-only/);
+    expect((await store.disclosuresFor('m1', 'vt'))[0]?.recipient).toBe('politie');
+    expect(await store.appendEventOnce({ deliveryId: 'd1', event: 'acknowledged', at: 't' })).toBe(true);
+  });
+
+  it('lists a partner’s inbox page by page, only what is available and not acknowledged', async () => {
+    const ds = [1, 2, 3, 4, 5].map((i) => delivery(`d${i}`, 'm1', i === 3 ? 'om' : 'politie'));
+    await store.saveOutbox(message('m1'), ds, ds.map((d) => disclosure(d)));
+    for (const d of ds) if (d.deliveryId !== 'd5') await store.appendEvent({ deliveryId: d.deliveryId, event: 'available', at: 'now' });
+    await store.appendEventOnce({ deliveryId: 'd2', event: 'acknowledged', at: 'now' });
+    const first = await store.listInbox('politie', 0, 1);
+    expect(first.entries.map((e) => e.deliveryId)).toEqual(['d1']);
+    expect(first.cursor).not.toBeNull();
+    const second = await store.listInbox('politie', first.cursor!, 10);
+    expect(second.entries.map((e) => e.deliveryId)).toEqual(['d4']);
+    expect(second.cursor).toBeNull();
+    expect((await store.pendingDeliveries()).map((p) => p.deliveryId)).toEqual(['d5']);
+  });
+
+  it('appends an event once only when asked to, and keeps everything across a reopen', async () => {
+    const d = delivery('d1', 'm1');
+    await store.saveOutbox(message('m1'), [d], [disclosure(d)]);
+    expect(await store.appendEventOnce({ deliveryId: 'd1', event: 'acknowledged', at: 't1' })).toBe(true);
+    expect(await store.appendEventOnce({ deliveryId: 'd1', event: 'acknowledged', at: 't2' })).toBe(false);
+    await store.close();
+    store = await db.open();
+    expect((await store.getDelivery('d1'))?.status).toBe('acknowledged');
+    expect((await store.log.entriesOfDelivery('d1')).map((e) => e.entry?.kind === 'status' && e.entry.event)).toEqual([false, 'acknowledged']);
+  });
+
+  it('counts dead deliveries per recipient, and no longer one that an administrator retried', async () => {
+    const ds = [delivery('d1', 'm1'), delivery('d2', 'm1'), delivery('d3', 'm1', 'om'), delivery('d4', 'm1', 'om')];
+    await store.saveOutbox(message('m1'), ds, ds.map((d) => disclosure(d)));
+    for (const id of ['d1', 'd2', 'd3']) {
+      await store.appendEvent({ deliveryId: id, event: 'failed', at: 't1', detail: 'refused' });
+      await store.appendEvent({ deliveryId: id, event: 'dead', at: 't2' });
+    }
+    await store.appendEvent({ deliveryId: 'd2', event: 'retried', at: 't3', detail: 'admin' });
+    await store.appendEvent({ deliveryId: 'd4', event: 'failed', at: 't1' });
+    expect(await store.deadByRecipient()).toEqual(new Map([['politie', 1], ['om', 1]]));
+    expect((await store.deliveriesWithStatus('dead', 10)).map((d) => d.deliveryId)).toEqual(['d1', 'd3']);
+  });
+
+  it('counts disclosures per day, recipient and purpose in the database, one per delivery whatever the number of persons', async () => {
+    const day1 = [delivery('d1', 'm1', 'politie', '2026-11-22T09:00:01Z'), delivery('d2', 'm1', 'om', '2026-11-22T09:00:01Z')];
+    const day2 = [delivery('d3', 'm2', 'politie', '2026-11-23T23:59:59Z'), delivery('d4', 'm3', 'politie', '2026-11-23T10:00:00Z')];
+    await store.saveOutbox(message('m1'), day1, day1.map((d) => disclosure(d, TWO_PERSONS)));
+    await store.saveOutbox(message('m2'), [day2[0]!], [disclosure(day2[0]!, TWO_PERSONS)]);
+    await store.saveOutbox(message('m3'), [day2[1]!], [disclosure(day2[1]!)]);
+    expect(await store.log.stats({})).toEqual([
+      { day: '2026-11-22', recipient: 'om', purpose: 'execution', disclosures: 1 },
+      { day: '2026-11-22', recipient: 'politie', purpose: 'execution', disclosures: 1 },
+      { day: '2026-11-23', recipient: 'politie', purpose: 'execution', disclosures: 2 },
+    ]);
+    expect(await store.log.stats({ from: '2026-11-23', to: '2026-11-23T12:00:00Z' })).toEqual([{ day: '2026-11-23', recipient: 'politie', purpose: 'execution', disclosures: 1 }]);
+    // Purged entries no longer count.
+    await store.log.purgeBefore('2999-01-01', '2999-01-01T00:00:00Z');
+    expect(await store.log.stats({})).toEqual([]);
+  });
+
+  it('keeps one gapless order when concurrent requests append to the log at once', async () => {
+    // PostgreSQL: two pools, as two instances have. SQLite: one connection per process, whose turns keep
+    // one request's statements out of another's transaction.
+    const other = dialect === 'postgres' ? await db.open() : store;
+    try {
+      const writes = Array.from({ length: 16 }, (_, i) => {
+        const d = delivery(`d${i}`, `m${i}`);
+        const target = i % 2 === 0 ? store : other;
+        return target.saveOutbox(message(`m${i}`), [d], [disclosure(d, TWO_PERSONS)]).then(() => target.appendEvent({ deliveryId: d.deliveryId, event: 'available', at: 't' }));
+      });
+      await Promise.all(writes);
+    } finally {
+      if (other !== store) await other.close();
+    }
+    const rows = await queryRows(db.settings, 'SELECT seq FROM log_entries ORDER BY seq');
+    expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 48 }, (_, i) => i + 1));
+    expect(await verifyLog(store.log.rows(), [], async () => true)).toMatchObject({ intact: true, records: 48 });
+  });
+});
+
+describe('migrations', () => {
+  it('carry a SQLite file of the previous schema forward: the disclosures table goes, its records stay readable from the log', async () => {
+    const db = await testDatabase('sqlite');
+    const path = (db.settings as { path: string }).path;
+    try {
+      // A file as the hub before this version left it: schema version 3, a disclosures table beside the log.
+      const old = openSqlite(path);
+      await old.transaction(async (tx) => {
+        await tx.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+        for (const [i, script] of old.migrations.slice(0, 3).entries()) {
+          await tx.exec(script);
+          await tx.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [i + 1, 'then']);
+        }
+        const d = delivery('d1', 'm1');
+        const m = message('m1');
+        await tx.run('INSERT INTO messages (sender, message_id, type, purpose, case_ref, created_at, received_at, content_digest, refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [m.sender, m.messageId, m.type, m.purpose, m.caseRef, m.createdAt, m.receivedAt, m.contentDigest, '[]']);
+        await tx.run('INSERT INTO deliveries (delivery_id, message_id, sender, recipient, transport, ciphertext, ciphertext_digest, policy_id, policy_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [d.deliveryId, d.messageId, d.sender, d.recipient, d.transport, d.ciphertext, d.ciphertextDigest, d.policyId, d.policyVersion, d.createdAt]);
+        await tx.run("INSERT INTO delivery_events (delivery_id, event, at) VALUES ('d1', 'queued', ?)", [d.createdAt]);
+        await tx.run("INSERT INTO disclosures (delivery_id, message_id, sender, recipient, type, purpose, case_ref, legal_basis, policy_id, policy_version, manifest, ciphertext_digest, recorded_at) VALUES ('d1', 'm1', 'vt', 'politie', 'minutes', 'execution', 'VT-1', 'Wpg', 'p', 1, '{}', 'x', ?)", [d.createdAt]);
+        await appendEntries(tx, disclosureEntries({ ...disclosure(d, TWO_PERSONS), occurredAt: d.createdAt }, d.createdAt));
+      });
+      await old.close();
+
+      const store = await db.open();
+      try {
+        expect((await queryRows(db.settings, 'SELECT MAX(version) AS v FROM schema_migrations'))[0]?.v).toBe(openSqlite(':memory:').migrations.length);
+        expect(await queryRows(db.settings, "SELECT name FROM sqlite_master WHERE name = 'disclosures'")).toEqual([]);
+        expect((await store.disclosuresFor('m1', 'vt')).map((r) => [r.deliveryId, r.recipient, r.legalBasis])).toEqual([['d1', 'politie', 'Wpg']]);
+        expect(await verifyLog(store.log.rows(), [], async () => true)).toMatchObject({ intact: true, records: 2 });
+        await store.appendEvent({ deliveryId: 'd1', event: 'available', at: 'now' });
+        expect((await store.findMessage('vt', 'm1'))?.deliveries[0]?.events.map((e) => e.event)).toEqual(['queued', 'available']);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await db.remove();
+    }
+  });
+
+  it('take turns when two PostgreSQL instances start on a new database at once', async () => {
+    const db = await testDatabase('postgres');
+    try {
+      const stores = await Promise.all([db.open(), db.open(), db.open()]);
+      await Promise.all(stores.map((s) => s.close()));
+      expect((await queryRows(db.settings, 'SELECT version FROM schema_migrations')).map((r) => r.version)).toEqual([1]);
+    } finally {
+      await db.remove();
+    }
+  });
+});
