@@ -53,8 +53,13 @@ export class PolicyRegistry {
         }
         continue;
       }
-      await store.addPolicyVersion({ policy, author: 'config', publishedAt: new Date().toISOString(), comment: 'shipped configuration' });
-      log.info({ policy: policy.id, version: policy.version }, 'published policy from config/');
+      try {
+        await store.addPolicyVersion({ policy, author: 'config', publishedAt: new Date().toISOString(), comment: 'shipped configuration' });
+        log.info({ policy: policy.id, version: policy.version }, 'published policy from config/');
+      } catch (err) {
+        // Another instance sharing the database, starting at the same time, published it first.
+        if (!(err instanceof PolicyVersionExistsError)) throw err;
+      }
     }
     await registry.refresh();
     return registry;

@@ -9,6 +9,8 @@ export interface HubProcessOptions {
   /** Extra environment, such as HUB_CONFIG_DIR for a configuration of the test's own. */
   env?: Record<string, string>;
   redisUrl?: string;
+  /** A Redis prefix to share with another instance; a new one by default. */
+  redisPrefix?: string;
 }
 
 interface Launch {
@@ -49,7 +51,7 @@ export async function spawnHub(options: HubProcessOptions = {}): Promise<HubProc
     opsPort: await freePort(),
     databasePath: join(dir, 'hub.db'),
     redisUrl: options.redisUrl ?? REDIS_URL,
-    redisPrefix: uniquePrefix(),
+    redisPrefix: options.redisPrefix ?? uniquePrefix(),
     env: options.env ?? {},
   });
 }

@@ -4,6 +4,14 @@ import pg from 'pg';
 /** The PostgreSQL server the tests use; each test file makes databases of its own there and drops them. */
 export const PG_URL = process.env.HUB_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
+export async function assertPgReachable(): Promise<void> {
+  try {
+    await withClient(PG_URL, (c) => c.query('SELECT 1'));
+  } catch (err) {
+    throw new Error(`The tests need a real PostgreSQL at ${PG_URL} (set HUB_TEST_PG_URL, or run bash .ci/run): ${(err as Error).message}`);
+  }
+}
+
 export interface PgDatabase {
   name: string;
   url: string;

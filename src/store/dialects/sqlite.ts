@@ -49,8 +49,12 @@ const MIGRATIONS = [
    CREATE TRIGGER privacy_audit_no_update BEFORE UPDATE ON privacy_audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
    CREATE TRIGGER privacy_audit_no_delete BEFORE DELETE ON privacy_audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;`,
   // The per-delivery disclosure records live on in the log's entries (which hold all they held), so the
-  // duplicate table goes; its triggers go with it. The statistics read the log by time.
-  `DROP TABLE disclosures;
+  // duplicate table goes; its triggers go with it. A file from before the log has records nowhere else:
+  // the guard stops the migration (and start-up) rather than lose them. The statistics read the log by time.
+  `CREATE TEMP TABLE migration_guard (missing INTEGER CONSTRAINT disclosures_missing_from_the_log CHECK (missing = 0));
+   INSERT INTO migration_guard SELECT COUNT(*) FROM disclosures d WHERE NOT EXISTS (SELECT 1 FROM log_entries l WHERE l.delivery_id = d.delivery_id);
+   DROP TABLE migration_guard;
+   DROP TABLE disclosures;
    CREATE INDEX log_disclosures_by_time ON log_entries (occurred_at) WHERE kind = 'disclosure';`,
 ];
 

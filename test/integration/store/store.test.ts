@@ -4,6 +4,7 @@ import { disclosureEntries } from '../../../src/disclosure-log/entries.ts';
 import { appendEntries } from '../../../src/disclosure-log/sql-log.ts';
 import { verifyLog } from '../../../src/disclosure-log/verify.ts';
 import { openSqlite } from '../../../src/store/dialects/sqlite.ts';
+import type { Sql } from '../../../src/store/sql.ts';
 import type { SqlStore } from '../../../src/store/sql-store.ts';
 import { DuplicateMessageError, PolicyVersionExistsError, type DeliveryRecord, type DisclosureRecord, type MessageRecord, type PolicyVersion } from '../../../src/store/types.ts';
 import { execute, queryRows, rowCounts } from '../../support/db.ts';
@@ -172,6 +173,15 @@ describe.each(DIALECTS)('the store on %s', (dialect) => {
   });
 });
 
+/** A SQLite schema as an earlier hub left it: the first `version` migrations applied. */
+async function schemaAsOf(tx: Sql, migrations: readonly string[], version: number): Promise<void> {
+  await tx.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+  for (const [i, script] of migrations.slice(0, version).entries()) {
+    await tx.exec(script);
+    await tx.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [i + 1, 'then']);
+  }
+}
+
 describe('migrations', () => {
   it('carry a SQLite file of the previous schema forward: the disclosures table goes, its records stay readable from the log', async () => {
     const db = await testDatabase('sqlite');
@@ -180,11 +190,7 @@ describe('migrations', () => {
       // A file as the hub before this version left it: schema version 3, a disclosures table beside the log.
       const old = openSqlite(path);
       await old.transaction(async (tx) => {
-        await tx.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
-        for (const [i, script] of old.migrations.slice(0, 3).entries()) {
-          await tx.exec(script);
-          await tx.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [i + 1, 'then']);
-        }
+        await schemaAsOf(tx, old.migrations, 3);
         const d = delivery('d1', 'm1');
         const m = message('m1');
         await tx.run('INSERT INTO messages (sender, message_id, type, purpose, case_ref, created_at, received_at, content_digest, refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [m.sender, m.messageId, m.type, m.purpose, m.caseRef, m.createdAt, m.receivedAt, m.contentDigest, '[]']);
@@ -206,6 +212,25 @@ describe('migrations', () => {
       } finally {
         await store.close();
       }
+    } finally {
+      await db.remove();
+    }
+  });
+
+  it('refuse to drop disclosure records of a SQLite file from before the log, which exist nowhere else', async () => {
+    const db = await testDatabase('sqlite');
+    try {
+      const old = openSqlite((db.settings as { path: string }).path);
+      await old.transaction(async (tx) => {
+        await schemaAsOf(tx, old.migrations, 2);
+        await tx.exec(`INSERT INTO messages (sender, message_id, type, purpose, case_ref, created_at, received_at, content_digest, refused) VALUES ('vt', 'm1', 'minutes', 'execution', 'VT-1', 't', 't', 'x', '[]');
+          INSERT INTO deliveries (delivery_id, message_id, sender, recipient, transport, ciphertext, ciphertext_digest, policy_id, policy_version, created_at) VALUES ('d1', 'm1', 'vt', 'om', 'pull', 'c', 'x', 'p', 1, 't');
+          INSERT INTO disclosures (delivery_id, message_id, sender, recipient, type, purpose, case_ref, legal_basis, policy_id, policy_version, manifest, ciphertext_digest, recorded_at) VALUES ('d1', 'm1', 'vt', 'om', 'minutes', 'execution', 'VT-1', 'Wpg', 'p', 1, '{}', 'x', 't');`);
+      });
+      await old.close();
+      await expect(db.open()).rejects.toThrow(/disclosures_missing_from_the_log/);
+      expect(await queryRows(db.settings, 'SELECT COUNT(*) AS n FROM disclosures')).toEqual([{ n: 1 }]);
+      expect((await queryRows(db.settings, 'SELECT MAX(version) AS v FROM schema_migrations'))[0]?.v).toBe(2);
     } finally {
       await db.remove();
     }

@@ -46,6 +46,26 @@ describe('loadConfig', () => {
     expect(config.hub.database).toEqual({ kind: 'sqlite', path: '/tmp/x.db' });
   });
 
+  it('reads a bare database path as SQLite, a postgres kind with its pool, and HUB_DATABASE_URL as PostgreSQL', () => {
+    copyConfig();
+    edit('hub.yaml', (t) => t.replace(/kind: sqlite\n\s+/, ''));
+    expect(loadConfig(dir, {}).hub.database).toEqual({ kind: 'sqlite', path: 'data/hub.db' });
+    edit('hub.yaml', (t) => t.replace(/path: data\/hub\.db/, '{ kind: postgres, url: "postgres://hub@db.example:5432/hub", poolSize: 20 }').replace(/database:\s+\{/, 'database: {'));
+    expect(loadConfig(dir, {}).hub.database).toEqual({ kind: 'postgres', url: 'postgres://hub@db.example:5432/hub', poolSize: 20 });
+    expect(loadConfig(dir, { HUB_DATABASE_URL: 'postgresql://other/hub' }).hub.database).toEqual({ kind: 'postgres', url: 'postgresql://other/hub', poolSize: 20 });
+    expect(loadConfig(dir, { HUB_DATABASE_PATH: '/tmp/x.db' }).hub.database).toEqual({ kind: 'sqlite', path: '/tmp/x.db' });
+  });
+
+  it('names the database field that is wrong, in the file or in the environment', () => {
+    copyConfig();
+    edit('hub.yaml', (t) => t.replace(/kind: sqlite\n(\s+)path: data\/hub\.db/, 'kind: postgres\n$1url: mysql://hub'));
+    expect(failure().issues).toEqual([expect.objectContaining({ path: 'hub.database.url' })]);
+    edit('hub.yaml', (t) => t.replace('kind: postgres\n', 'kind: oracle\n'));
+    expect(failure().issues).toEqual([expect.objectContaining({ path: 'hub.database.kind' })]);
+    copyConfig();
+    expect(() => loadConfig(dir, { HUB_DATABASE_URL: 'not a url' })).toThrow(/Invalid configuration in HUB_DATABASE_URL/);
+  });
+
   it('names the file and the field of a wrong value', () => {
     copyConfig();
     edit('partners/om.yaml', (t) => t.replace('transport: { kind: pull }', 'transport: { kind: carrier-pigeon }'));
