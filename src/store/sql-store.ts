@@ -67,10 +67,6 @@ export class SqlStore implements HubStore {
     return new SqlStore(db);
   }
 
-  get kind(): Database['kind'] {
-    return this.db.kind;
-  }
-
   private async insertMessage(tx: Sql, m: MessageRecord): Promise<void> {
     try {
       await tx.run(

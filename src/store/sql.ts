@@ -35,10 +35,6 @@ export function str(row: Row, key: string): string {
   return String(row[key]);
 }
 
-export function strOrNull(row: Row, key: string): string | null {
-  return row[key] === null ? null : String(row[key]);
-}
-
 /** Applies the dialect's pending migrations, under the writer lock so that two instances starting together take turns. */
 export async function migrate(db: Database, now = () => new Date().toISOString()): Promise<void> {
   await db.transaction(

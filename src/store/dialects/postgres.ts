@@ -91,8 +91,10 @@ export interface PostgresSettings {
 
 /** PostgreSQL: a pool of connections, shared by every hub instance that points at the same database. */
 export function openPostgres(settings: PostgresSettings): Database {
-  const pool = new pg.Pool({ connectionString: settings.url, max: settings.poolSize, types });
+  // A server that does not answer fails the request (and /readyz) instead of holding it forever.
+  const pool = new pg.Pool({ connectionString: settings.url, max: settings.poolSize, types, connectionTimeoutMillis: 10_000 });
   pool.on('error', (err) => settings.onIdleError?.(err));
+  let closed: Promise<void> | undefined;
   return {
     kind: 'postgres',
     migrations: MIGRATIONS,
@@ -115,6 +117,6 @@ export function openPostgres(settings: PostgresSettings): Database {
       }
     },
     isUniqueViolation: (err) => (err as { code?: string }).code === UNIQUE_VIOLATION,
-    close: () => pool.end(),
+    close: () => (closed ??= pool.end()),
   };
 }
