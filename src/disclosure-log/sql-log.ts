@@ -1,8 +1,10 @@
-import type { Row, Sql, SqlValue } from '../store/sql.ts';
+import { insertRows, type Row, type Sql, type SqlValue } from '../store/sql.ts';
 import { sealEntry, type DisclosureEntry, type LogEntry, type UnplacedEntry } from './entries.ts';
 import type { AuditRecord, Checkpoint, DisclosureStats, InformingRecord, LogRow, LogSearch, StoredLogEntry } from './types.ts';
 
 // The log's reads and writes, written once for every dialect. The tables are the dialects' migrations.
+
+const LOG_COLUMNS = ['seq', 'kind', 'delivery_id', 'trace_id', 'span_id', 'sender', 'recipient', 'purpose', 'type', 'case_ref', 'subject_bsn', 'subject_name_dob', 'occurred_at', 'logged_at', 'entry', 'salt', 'leaf_hash'];
 
 function columns(entry: LogEntry): SqlValue[] {
   const d = entry.kind === 'disclosure' ? entry : undefined;
@@ -29,15 +31,12 @@ function columns(entry: LogEntry): SqlValue[] {
  */
 export async function appendEntries(tx: Sql, entries: UnplacedEntry[]): Promise<void> {
   const last = await logSize(tx);
-  for (const [i, unplaced] of entries.entries()) {
+  const rows = entries.map((unplaced, i) => {
     const entry = { ...unplaced, index: last + i } as LogEntry;
     const { salt, leaf } = sealEntry(entry);
-    await tx.run(
-      `INSERT INTO log_entries (seq, kind, delivery_id, trace_id, span_id, sender, recipient, purpose, type, case_ref, subject_bsn, subject_name_dob, occurred_at, logged_at, entry, salt, leaf_hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [last + i + 1, ...columns(entry), JSON.stringify(entry), salt.toString('hex'), leaf.toString('hex')],
-    );
-  }
+    return [last + i + 1, ...columns(entry), JSON.stringify(entry), salt.toString('hex'), leaf.toString('hex')];
+  });
+  await insertRows(tx, 'log_entries', LOG_COLUMNS, rows);
 }
 
 /** The trace of a delivery's disclosure, for the status entries that follow it. */
@@ -150,13 +149,12 @@ export async function purgeBefore(sql: Sql, before: string, now: string): Promis
 }
 
 export async function insertInforming(tx: Sql, records: InformingRecord[]): Promise<void> {
-  for (const r of records) {
-    await tx.run(
-      `INSERT INTO informing (case_ref, subject_bsn, subject_name_dob, role, status, informed_by, informed_on, reason_given, review_date, message_id, recorded_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [r.caseRef, r.subject.bsn ?? null, r.subject.nameDob ?? null, r.role, r.status, r.by ?? null, r.on ?? null, r.reasonGiven ? 1 : 0, r.reviewDate ?? null, r.messageId, r.recordedAt],
-    );
-  }
+  await insertRows(
+    tx,
+    'informing',
+    ['case_ref', 'subject_bsn', 'subject_name_dob', 'role', 'status', 'informed_by', 'informed_on', 'reason_given', 'review_date', 'message_id', 'recorded_at'],
+    records.map((r) => [r.caseRef, r.subject.bsn ?? null, r.subject.nameDob ?? null, r.role, r.status, r.by ?? null, r.on ?? null, r.reasonGiven ? 1 : 0, r.reviewDate ?? null, r.messageId, r.recordedAt]),
+  );
 }
 
 /** Per person and case, the latest informing status the minutes recorded. */

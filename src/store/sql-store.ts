@@ -1,7 +1,7 @@
 import { disclosureEntries, type DisclosureEntry } from '../disclosure-log/entries.ts';
 import * as log from '../disclosure-log/sql-log.ts';
 import type { AuditRecord, DisclosureLogStore, InformingRecord } from '../disclosure-log/types.ts';
-import { migrate, str, type Database, type Row, type Sql } from './sql.ts';
+import { insertRows, migrate, str, type Database, type Row, type Sql } from './sql.ts';
 import { statusOf } from './status.ts';
 import {
   DuplicateMessageError,
@@ -83,14 +83,13 @@ export class SqlStore implements HubStore {
     await this.db.transaction(
       async (tx) => {
         await this.insertMessage(tx, message);
-        for (const d of deliveries) {
-          await tx.run(
-            `INSERT INTO deliveries (delivery_id, message_id, sender, recipient, transport, ciphertext, ciphertext_digest, policy_id, policy_version, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-            [d.deliveryId, d.messageId, d.sender, d.recipient, d.transport, d.ciphertext, d.ciphertextDigest, d.policyId, d.policyVersion, d.createdAt],
-          );
-          await tx.run('INSERT INTO delivery_events (delivery_id, event, at, detail) VALUES (?, ?, ?, NULL)', [d.deliveryId, 'queued', d.createdAt]);
-        }
+        await insertRows(
+          tx,
+          'deliveries',
+          ['delivery_id', 'message_id', 'sender', 'recipient', 'transport', 'ciphertext', 'ciphertext_digest', 'policy_id', 'policy_version', 'created_at'],
+          deliveries.map((d) => [d.deliveryId, d.messageId, d.sender, d.recipient, d.transport, d.ciphertext, d.ciphertextDigest, d.policyId, d.policyVersion, d.createdAt]),
+        );
+        await insertRows(tx, 'delivery_events', ['delivery_id', 'event', 'at'], deliveries.map((d) => [d.deliveryId, 'queued', d.createdAt]));
         // Fail closed: without its log entries, no delivery is stored, so none is ever sent.
         await log.appendEntries(tx, disclosures.flatMap((r) => disclosureEntries({ ...r, occurredAt: r.recordedAt }, new Date().toISOString())));
         await log.insertInforming(tx, informing);

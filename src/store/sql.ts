@@ -35,6 +35,18 @@ export function str(row: Row, key: string): string {
   return String(row[key]);
 }
 
+// Well below both dialects' limits on parameters in one statement (SQLite 32766, PostgreSQL 65535).
+const ROWS_PER_INSERT = 200;
+
+/** Inserts rows with as few statements (round trips, in PostgreSQL) as the parameter limits allow. */
+export async function insertRows(tx: Sql, table: string, columns: readonly string[], rows: SqlValue[][]): Promise<void> {
+  const row = `(${columns.map(() => '?').join(', ')})`;
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+    await tx.run(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${chunk.map(() => row).join(', ')}`, chunk.flat());
+  }
+}
+
 /** Applies the dialect's pending migrations, under the writer lock so that two instances starting together take turns. */
 export async function migrate(db: Database, now = () => new Date().toISOString()): Promise<void> {
   await db.transaction(
