@@ -7,11 +7,15 @@ import { openStore } from '../store/open.ts';
 import { verifyStoredLog } from './verify.ts';
 
 // npm run log:verify: recomputes the disclosure log's tree from the database and checks it against
-// every checkpoint the hub signed. Exit 0 when intact, 1 when not, 78 for a broken configuration.
+// every checkpoint the hub signed. Exit 0 when intact, 1 when not, 69 when the database cannot be
+// opened, 78 for a broken configuration.
 try {
   const config = loadConfig(resolve(process.env.HUB_CONFIG_DIR ?? 'config'));
   const keys = await openpgp.readKeys({ armoredKeys: readFileSync(config.hub.pgp.publicKey, 'utf8') });
-  const store = await openStore(config.hub.database);
+  const store = await openStore(config.hub.database).catch((err: Error) => {
+    console.error(`cannot open the ${config.hub.database.kind} database: ${err.message}`);
+    process.exit(69); // EX_UNAVAILABLE
+  });
   const result = await verifyStoredLog(store.log, keys);
   await store.close();
   if (result.intact) {

@@ -9,6 +9,7 @@ import type { DeliveryRecord, DisclosureRecord } from '../../../src/store/types.
 import { execute } from '../../support/db.ts';
 import { databaseEnv, DIALECTS, testDatabase, type TestDatabase } from '../../support/databases.ts';
 import { CERTS } from '../../support/hub.ts';
+import { urlOf } from '../../support/pg.ts';
 
 const hubKey = () => openpgp.readPrivateKey({ armoredKey: readFileSync(resolve(CERTS, 'hub/pgp-private.asc'), 'utf8') });
 
@@ -111,4 +112,10 @@ describe.each(DIALECTS)('tampering with the log on %s', (dialect) => {
     }
     expect(await verify(copy)).toMatchObject({ intact: true, records });
   });
+});
+
+it('npm run log:verify says so when it cannot open the database', () => {
+  const cli = spawnSync(process.execPath, ['src/disclosure-log/cli.ts'], { env: { ...process.env, HUB_DATABASE_URL: urlOf('aoh_no_such_database') }, encoding: 'utf8' });
+  expect(cli.status).toBe(69);
+  expect(cli.stderr).toMatch(/^cannot open the postgres database: .*aoh_no_such_database/);
 });
