@@ -37,7 +37,8 @@ const Search = z
   })
   .strict()
   .refine((q) => !(q.name && !q.dateOfBirth) && !(q.dateOfBirth && !q.name), { message: 'name and dateOfBirth go together' });
-const When = z.iso.datetime({ offset: true }).or(z.iso.date());
+// The log's times are UTC ISO strings and compare as text: a time with an offset is first put in UTC.
+const When = z.iso.datetime({ offset: true }).transform((t) => new Date(t).toISOString()).or(z.iso.date());
 const StatsRange = z.object({ from: When.optional(), to: When.optional() }).strict();
 const ReportFor = z
   .object(Person)

@@ -137,6 +137,9 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       const stats = await officer.json('GET', '/privacy/v1/stats');
       expect(stats.body.series.map((s: { recipient: string; disclosures: number }) => [s.recipient, s.disclosures]).sort()).toEqual([['om', 1], ['politie', 1], ['reclassering', 1], ['rvdk', 1]]);
       expect((await officer.json('GET', '/privacy/v1/stats?from=2000-01-01&to=2000-01-02')).body.series).toEqual([]);
+      // A minute from now, written an hour behind UTC: as text it sorts before the disclosures, as a time after them.
+      const soonWest = new Date(Date.now() + 60_000 - 3_600_000).toISOString().replace('Z', '-01:00');
+      expect((await officer.json('GET', `/privacy/v1/stats?to=${encodeURIComponent(soonWest)}`)).body.series).toHaveLength(4);
       expect((await officer.json('GET', '/privacy/v1/stats?from=yesterday')).status).toBe(400);
     });
 
