@@ -308,7 +308,11 @@ function drawChart(series) {
   const sorted = series.map((s) => s.day).sort();
   const axis = days(sorted[0], sorted.at(-1));
   const totals = new Map();
-  for (const s of series) totals.set(s.day, (totals.get(s.day) ?? 0) + s.disclosures);
+  const cell = new Map();
+  for (const s of series) {
+    totals.set(s.day, (totals.get(s.day) ?? 0) + s.disclosures);
+    cell.set(`${s.day}|${s.recipient} · ${s.purpose}`, s);
+  }
   const top = niceMax(Math.max(...totals.values()));
 
   const W = 760, H = 300, left = 48, right = 12, topPad = 12, bottom = 56;
@@ -331,7 +335,7 @@ function drawChart(series) {
     const x = left + slot * i + (slot - barW) / 2;
     let stacked = 0;
     for (const key of keys) {
-      const s = series.find((e) => e.day === day && `${e.recipient} · ${e.purpose}` === key);
+      const s = cell.get(`${day}|${key}`);
       if (!s) continue;
       const h = y(stacked) - y(stacked + s.disclosures);
       svg.append(
