@@ -90,24 +90,32 @@ export function rootOf(leaves: readonly Uint8Array[]): Buffer {
   return rangeRoot(leaves, 0, leaves.length);
 }
 
-/**
- * PATH(m, D[n]): the audit path of leaf m, from the leaf upwards. Walks RFC 6962's recursion from the
- * top down by index bounds, so each leaf outside m's own path is hashed once, into one sibling's root.
- */
+/** PATH(m, D[n]): the audit path of leaf m, from the leaf upwards. */
 export function inclusionProof(m: number, leaves: readonly Uint8Array[]): Buffer[] {
-  if (!Number.isInteger(m) || m < 0 || m >= leaves.length) throw new RangeError(`leaf ${m} is outside a tree of ${leaves.length}`);
-  const path: Buffer[] = [];
-  let start = 0;
-  let end = leaves.length;
-  while (end - start > 1) {
+  return inclusionProofs([m], leaves)[0]!;
+}
+
+/**
+ * PATH(m, D[n]) for several leaves at once, in one pass over the leaves: RFC 6962's recursion by index
+ * bounds, where a range that holds none of the leaves asked for is folded straight into its root, so
+ * every leaf is hashed once however many proofs are asked for.
+ */
+export function inclusionProofs(indices: readonly number[], leaves: readonly Uint8Array[]): Buffer[][] {
+  for (const m of indices) if (!Number.isInteger(m) || m < 0 || m >= leaves.length) throw new RangeError(`leaf ${m} is outside a tree of ${leaves.length}`);
+  const paths = new Map<number, Buffer[]>(indices.map((m) => [m, []]));
+  // Returns MTH(D[start:end]); deeper levels return first, so each path grows from the leaf upwards.
+  const walk = (start: number, end: number, targets: number[]): Buffer => {
+    if (targets.length === 0) return rangeRoot(leaves, start, end);
+    if (end - start === 1) return Buffer.from(leaves[start]!);
     const mid = start + split(end - start);
-    if (m < mid) {
-      path.push(rangeRoot(leaves, mid, end));
-      end = mid;
-    } else {
-      path.push(rangeRoot(leaves, start, mid));
-      start = mid;
-    }
-  }
-  return path.reverse();
+    const left = targets.filter((m) => m < mid);
+    const right = targets.filter((m) => m >= mid);
+    const l = walk(start, mid, left);
+    const r = walk(mid, end, right);
+    for (const m of left) paths.get(m)!.push(r);
+    for (const m of right) paths.get(m)!.push(l);
+    return nodeHash(l, r);
+  };
+  if (paths.size > 0) walk(0, leaves.length, [...paths.keys()].sort((a, b) => a - b));
+  return indices.map((m) => [...paths.get(m)!]);
 }

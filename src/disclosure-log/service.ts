@@ -1,7 +1,7 @@
 import type * as openpgp from 'openpgp';
 import { signCheckpoint } from './checkpoint.ts';
 import { entryHash } from './entries.ts';
-import { CompactRange, inclusionProof, leafHash, rootOf } from './merkle.ts';
+import { CompactRange, inclusionProofs, leafHash, rootOf } from './merkle.ts';
 import type { Checkpoint, DisclosureLogStore, Verification } from './types.ts';
 import { verifyStoredLog } from './verify.ts';
 
@@ -50,9 +50,10 @@ export class DisclosureLog {
     const checkpoint = await this.checkpoint();
     const leaves = await this.store.leafHashes(checkpoint.treeSize);
     const entries = (await this.store.entriesOfDelivery(deliveryId)).filter((e) => e.entry !== null && e.salt !== null && e.seq <= checkpoint.treeSize);
+    const paths = inclusionProofs(entries.map((e) => e.seq - 1), leaves);
     return {
       checkpoint,
-      entries: entries.map((e) => {
+      entries: entries.map((e, i) => {
         const hash = entryHash(e.entry!, Buffer.from(e.salt!, 'hex'));
         return {
           seq: e.seq,
@@ -61,7 +62,7 @@ export class DisclosureLog {
           salt: e.salt!,
           entryHash: hash.toString('hex'),
           leafHash: leafHash(hash).toString('hex'),
-          auditPath: inclusionProof(e.seq - 1, leaves).map((h) => h.toString('hex')),
+          auditPath: paths[i]!.map((h) => h.toString('hex')),
         };
       }),
     };

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CompactRange, EMPTY_ROOT, inclusionProof, leafHash, nodeHash, rootOf, verifyInclusion } from '../../../src/disclosure-log/merkle.ts';
+import { CompactRange, EMPTY_ROOT, inclusionProof, inclusionProofs, leafHash, nodeHash, rootOf, verifyInclusion } from '../../../src/disclosure-log/merkle.ts';
 
 // The inputs and roots of Certificate Transparency's own Merkle tree tests (RFC 6962 hashing).
 const CT_INPUTS = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map((h) => leafHash(Buffer.from(h, 'hex')));
@@ -75,9 +75,23 @@ describe('the RFC 6962 Merkle tree', () => {
     }
   });
 
+  it('gives the paths of several leaves at once, each equal to its own, in the order asked', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 300 }), fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), (n, picks) => {
+        const tree = numbered(n);
+        const asked = picks.map((p) => p % n);
+        const hex = (path: Buffer[]) => path.map((h) => h.toString('hex'));
+        expect(inclusionProofs(asked, tree).map(hex)).toEqual(asked.map((m) => hex(referencePath(m, tree))));
+      }),
+      { numRuns: 60 },
+    );
+    expect(inclusionProofs([], numbered(5))).toEqual([]);
+  });
+
   it('refuses a proof for a leaf outside the tree', () => {
     expect(() => inclusionProof(3, numbered(3))).toThrow(RangeError);
     expect(() => inclusionProof(-1, numbered(3))).toThrow(RangeError);
     expect(() => inclusionProof(0, [])).toThrow(RangeError);
+    expect(() => inclusionProofs([0, 7], numbered(7))).toThrow(RangeError);
   });
 });
