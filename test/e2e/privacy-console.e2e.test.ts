@@ -201,6 +201,20 @@ describe('the privacy officer’s console', () => {
     }
   });
 
+  it('shows its own audit trail: who asked what, with pseudonyms instead of the BSN or name', async () => {
+    await page.click('#load-audit');
+    await poll(() => page.locator('#audit-table tbody tr').count()).toBeGreaterThan(0);
+    const actions = await cellTexts('#audit-table tbody tr td:nth-child(3)');
+    expect(actions).toEqual(expect.arrayContaining(['search', 'record', 'report', 'verify', 'stats', 'informing-overdue']));
+    expect(new Set(await cellTexts('#audit-table tbody tr td:nth-child(2)'))).toEqual(new Set(['privacy-officer']));
+    const criteria = (await cellTexts('#audit-table tbody tr td:nth-child(5)')).join('\n');
+    expect(criteria).toContain('pseudonymised');
+    for (const p of [personOf(family, 'p1'), personOf(stalking, 'p1')]) {
+      expect(criteria).not.toContain(p.bsn);
+      expect(criteria.toLowerCase()).not.toContain(p.name.toLowerCase());
+    }
+  });
+
   // Last, since it breaks the log for good: an intruder edits a record directly in the database.
   it('shows the first bad record once a record was altered in the database', async () => {
     const db = new DatabaseSync(t.config.hub.database.path);

@@ -354,6 +354,20 @@ function drawChart(series) {
   caption.textContent = `Disclosures (deliveries) per day from ${axis[0]} to ${axis.at(-1)}, stacked per recipient and purpose.`;
 }
 
+// --- the audit trail -----------------------------------------------------------------------------
+
+async function auditTrail() {
+  const table = $('audit-table');
+  try {
+    const { audit } = await api('GET', '/audit?limit=100');
+    table.hidden = false;
+    $('audit-summary').textContent = `The latest ${audit.length} question${audit.length === 1 ? '' : 's'}, newest first.`;
+    fill(table.tBodies[0], audit.map((a) => [time(a.at), a.officer, a.action, a.results, el('code', {}, JSON.stringify(a.query))]), 'Nothing asked yet.');
+  } catch (err) {
+    showError($('audit-summary'), err);
+  }
+}
+
 // --- partners for the search's suggestions ---------------------------------------------------------
 
 const knownPartners = new Set();
@@ -374,6 +388,7 @@ $('close-report').addEventListener('click', closeReport);
 $('close-detail').addEventListener('click', () => ($('detail').hidden = true));
 $('verify-again').addEventListener('click', verify);
 $('chart-form').addEventListener('submit', chart);
+$('load-audit').addEventListener('click', auditTrail);
 document.body.dataset.ready = 'true';
 await Promise.all([verify(), overdue(), chart()]);
 document.body.dataset.loaded = 'true';
