@@ -11,34 +11,12 @@ const sha256 = (...parts: Uint8Array[]): Buffer => {
   return h.digest();
 };
 
-export const leafHash = (entry: Uint8Array): Buffer => sha256(Buffer.of(0), entry);
-export const nodeHash = (left: Uint8Array, right: Uint8Array): Buffer => sha256(Buffer.of(1), left, right);
+const LEAF = Buffer.of(0);
+const NODE = Buffer.of(1);
+
+export const leafHash = (entry: Uint8Array): Buffer => sha256(LEAF, entry);
+export const nodeHash = (left: Uint8Array, right: Uint8Array): Buffer => sha256(NODE, left, right);
 export const EMPTY_ROOT = sha256();
-
-/** The largest power of two smaller than n (n > 1). */
-function split(n: number): number {
-  let k = 1;
-  while (k * 2 < n) k *= 2;
-  return k;
-}
-
-/** MTH(D[n]) over leaf hashes. */
-export function rootOf(leaves: readonly Uint8Array[]): Buffer {
-  if (leaves.length === 0) return EMPTY_ROOT;
-  if (leaves.length === 1) return Buffer.from(leaves[0]!);
-  const k = split(leaves.length);
-  return nodeHash(rootOf(leaves.slice(0, k)), rootOf(leaves.slice(k)));
-}
-
-/** PATH(m, D[n]): the audit path of leaf m, from the leaf upwards. */
-export function inclusionProof(m: number, leaves: readonly Uint8Array[]): Buffer[] {
-  if (m < 0 || m >= leaves.length) throw new RangeError(`leaf ${m} is outside a tree of ${leaves.length}`);
-  if (leaves.length === 1) return [];
-  const k = split(leaves.length);
-  return m < k
-    ? [...inclusionProof(m, leaves.slice(0, k)), rootOf(leaves.slice(k))]
-    : [...inclusionProof(m - k, leaves.slice(k)), rootOf(leaves.slice(0, k))];
-}
 
 /** RFC 9162 section 2.1.3.2: does `proof` place `leaf` at `index` in the tree of `size` with `root`? */
 export function verifyInclusion(leaf: Uint8Array, index: number, size: number, proof: readonly Uint8Array[], root: Uint8Array): boolean {
@@ -63,28 +41,81 @@ export function verifyInclusion(leaf: Uint8Array, index: number, size: number, p
   return sn === 0 && r.equals(root);
 }
 
+/** The largest power of two smaller than n (n > 1). */
+function split(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
 /**
  * Roots of a growing tree without keeping it: the perfect subtrees of the leaves so far, largest first.
- * `root()` after n appends equals rootOf of those n leaves.
+ * `root()` after n appends equals rootOf of those n leaves. Leaves are referenced, never copied.
  */
 export class CompactRange {
-  private readonly stack: { size: number; hash: Buffer }[] = [];
+  private readonly hashes: Uint8Array[] = [];
+  private readonly sizes: number[] = [];
   size = 0;
 
   append(leaf: Uint8Array): void {
-    let node: { size: number; hash: Buffer } = { size: 1, hash: Buffer.from(leaf) };
-    while (this.stack.length > 0 && this.stack.at(-1)!.size === node.size) {
-      const left = this.stack.pop()!;
-      node = { size: left.size * 2, hash: nodeHash(left.hash, node.hash) };
+    let hash = leaf;
+    let size = 1;
+    while (this.sizes.length > 0 && this.sizes[this.sizes.length - 1] === size) {
+      this.sizes.pop();
+      hash = nodeHash(this.hashes.pop()!, hash);
+      size *= 2;
     }
-    this.stack.push(node);
+    this.hashes.push(hash);
+    this.sizes.push(size);
     this.size++;
   }
 
   root(): Buffer {
-    if (this.stack.length === 0) return EMPTY_ROOT;
-    let r: Buffer = this.stack.at(-1)!.hash;
-    for (let i = this.stack.length - 2; i >= 0; i--) r = nodeHash(this.stack[i]!.hash, r);
-    return r;
+    if (this.hashes.length === 0) return EMPTY_ROOT;
+    let r = this.hashes[this.hashes.length - 1]!;
+    for (let i = this.hashes.length - 2; i >= 0; i--) r = nodeHash(this.hashes[i]!, r);
+    return Buffer.from(r);
   }
+}
+
+/** MTH(D[start:end]): one pass over the range, in O(log n) memory. */
+function rangeRoot(leaves: readonly Uint8Array[], start: number, end: number): Buffer {
+  const range = new CompactRange();
+  for (let i = start; i < end; i++) range.append(leaves[i]!);
+  return range.root();
+}
+
+/** MTH(D[n]) over leaf hashes. */
+export function rootOf(leaves: readonly Uint8Array[]): Buffer {
+  return rangeRoot(leaves, 0, leaves.length);
+}
+
+/** PATH(m, D[n]): the audit path of leaf m, from the leaf upwards. */
+export function inclusionProof(m: number, leaves: readonly Uint8Array[]): Buffer[] {
+  return inclusionProofs([m], leaves)[0]!;
+}
+
+/**
+ * PATH(m, D[n]) for several leaves at once, in one pass over the leaves: RFC 6962's recursion by index
+ * bounds, where a range that holds none of the leaves asked for is folded straight into its root, so
+ * every leaf is hashed once however many proofs are asked for.
+ */
+export function inclusionProofs(indices: readonly number[], leaves: readonly Uint8Array[]): Buffer[][] {
+  for (const m of indices) if (!Number.isInteger(m) || m < 0 || m >= leaves.length) throw new RangeError(`leaf ${m} is outside a tree of ${leaves.length}`);
+  const paths = new Map<number, Buffer[]>(indices.map((m) => [m, []]));
+  // Returns MTH(D[start:end]); deeper levels return first, so each path grows from the leaf upwards.
+  const walk = (start: number, end: number, targets: number[]): Buffer => {
+    if (targets.length === 0) return rangeRoot(leaves, start, end);
+    if (end - start === 1) return Buffer.from(leaves[start]!);
+    const mid = start + split(end - start);
+    const left = targets.filter((m) => m < mid);
+    const right = targets.filter((m) => m >= mid);
+    const l = walk(start, mid, left);
+    const r = walk(mid, end, right);
+    for (const m of left) paths.get(m)!.push(r);
+    for (const m of right) paths.get(m)!.push(l);
+    return nodeHash(l, r);
+  };
+  if (paths.size > 0) walk(0, leaves.length, [...paths.keys()].sort((a, b) => a - b));
+  return indices.map((m) => [...paths.get(m)!]);
 }

@@ -1,7 +1,7 @@
 import type * as openpgp from 'openpgp';
 import { signCheckpoint } from './checkpoint.ts';
 import { entryHash } from './entries.ts';
-import { inclusionProof, leafHash, rootOf } from './merkle.ts';
+import { CompactRange, inclusionProofs, leafHash, rootOf } from './merkle.ts';
 import type { Checkpoint, DisclosureLogStore, Verification } from './types.ts';
 import { verifyStoredLog } from './verify.ts';
 
@@ -14,6 +14,8 @@ export interface InclusionProof {
 export class DisclosureLog {
   private readonly store: DisclosureLogStore;
   private readonly keys: { sign: openpgp.PrivateKey[]; verify: openpgp.PublicKey[] };
+  /** The tree as far as this process has read it: leaves are append-only, so a checkpoint hashes only new ones. */
+  private readonly tree = new CompactRange();
 
   constructor(store: DisclosureLogStore, keys: { sign: openpgp.PrivateKey[]; verify: openpgp.PublicKey[] }) {
     this.store = store;
@@ -25,10 +27,18 @@ export class DisclosureLog {
     const size = await this.store.size();
     const latest = (await this.store.checkpoints()).at(-1);
     if (latest && latest.treeSize === size) return latest;
-    const root = rootOf(await this.store.leafHashes(size)).toString('hex');
+    const root = (await this.rootAt(size)).toString('hex');
     const signed = await signCheckpoint(size, root, now.toISOString(), this.keys.sign);
     await this.store.addCheckpoint(signed);
     return signed;
+  }
+
+  private async rootAt(size: number): Promise<Buffer> {
+    const leaves = await this.store.leafHashes(size);
+    // A concurrent checkpoint may already have read further than this one asks.
+    if (this.tree.size > size) return rootOf(leaves);
+    for (let i = this.tree.size; i < size; i++) this.tree.append(leaves[i]!);
+    return this.tree.root();
   }
 
   async verify(): Promise<Verification> {
@@ -40,9 +50,10 @@ export class DisclosureLog {
     const checkpoint = await this.checkpoint();
     const leaves = await this.store.leafHashes(checkpoint.treeSize);
     const entries = (await this.store.entriesOfDelivery(deliveryId)).filter((e) => e.entry !== null && e.salt !== null && e.seq <= checkpoint.treeSize);
+    const paths = inclusionProofs(entries.map((e) => e.seq - 1), leaves);
     return {
       checkpoint,
-      entries: entries.map((e) => {
+      entries: entries.map((e, i) => {
         const hash = entryHash(e.entry!, Buffer.from(e.salt!, 'hex'));
         return {
           seq: e.seq,
@@ -51,7 +62,7 @@ export class DisclosureLog {
           salt: e.salt!,
           entryHash: hash.toString('hex'),
           leafHash: leafHash(hash).toString('hex'),
-          auditPath: inclusionProof(e.seq - 1, leaves).map((h) => h.toString('hex')),
+          auditPath: paths[i]!.map((h) => h.toString('hex')),
         };
       }),
     };

@@ -31,31 +31,28 @@ export function subjectPseudonyms(key: Uint8Array, person: PersonIdentity): Omit
 }
 
 type Json = Record<string, unknown>;
-const list = (v: unknown): Json[] => (Array.isArray(v) ? (v.filter((x) => x !== null && typeof x === 'object') as Json[]) : []);
+const isJson = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+/** The objects of a list with their index in it. */
+const entries = (v: unknown): [number, Json][] => (Array.isArray(v) ? [...v.entries()].filter((e): e is [number, Json] => isJson(e[1])) : []);
 
-/** Where a payload lists persons: `persons`, and per agenda item `items[].persons`. */
-function personLists(payload: Json): Json[][] {
-  return [list(payload.persons), ...list(payload.items).map((i) => list(i.persons))];
+/** Where a payload lists persons, each list with its JSON Pointer: `persons`, and per agenda item `items[].persons`. */
+function personLists(payload: Json): { at: string; persons: [number, Json][] }[] {
+  return [{ at: '/persons', persons: entries(payload.persons) }, ...entries(payload.items).map(([j, item]) => ({ at: `/items/${j}/persons`, persons: entries(item.persons) }))];
 }
 
 /**
- * The persons a recipient's view concerns: those of the sender's payload whose entry is still in the
- * view (matched by position within each list, since a policy may pseudonymise `personId`).
+ * The persons a recipient's view concerns: those of the sender's payload whose element the policy let
+ * into the view. `kept` is the minimisation's record of which input elements of each list survived,
+ * since a filtered list no longer lines up with the input and a policy may pseudonymise `personId`.
  */
-export function subjectsOf(payload: Json, view: Json, key: Uint8Array): Subject[] {
-  const sent = personLists(payload);
-  const kept = personLists(view);
-  const subjects: Subject[] = [];
-  sent.forEach((persons, l) =>
-    persons.forEach((person, i) => {
-      if (!kept[l]?.[i]) return;
-      subjects.push({ ...subjectPseudonyms(key, person as PersonIdentity), role: String(person.role ?? 'other') });
-    }),
-  );
-  return subjects;
+export function subjectsOf(payload: Json, kept: Record<string, number[]>, key: Uint8Array): Subject[] {
+  return personLists(payload).flatMap(({ at, persons }) => {
+    const survived = new Set(kept[at] ?? []);
+    return persons.filter(([i]) => survived.has(i)).map(([, person]) => ({ ...subjectPseudonyms(key, person as PersonIdentity), role: String(person.role ?? 'other') }));
+  });
 }
 
 /** The persons named in minutes' informing entries, by their personId in that payload. */
 export function personsById(payload: Json): Map<string, Json> {
-  return new Map(personLists(payload).flat().map((p) => [String(p.personId), p]));
+  return new Map(personLists(payload).flatMap(({ persons }) => persons.map(([, p]) => [String(p.personId), p] as const)));
 }

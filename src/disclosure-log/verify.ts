@@ -11,6 +11,7 @@ import type { Checkpoint, DisclosureLogStore, LogRow, Verification } from './typ
 export async function verifyLog(rows: AsyncIterable<LogRow> | Iterable<LogRow>, checkpoints: Checkpoint[], signatureValid: (c: Checkpoint) => Promise<boolean>): Promise<Verification> {
   const range = new CompactRange();
   const pending = [...checkpoints].sort((a, b) => a.treeSize - b.treeSize);
+  let next = 0;
   for (const c of pending) {
     if (!(await signatureValid(c))) return { intact: false, records: 0, firstBadRecord: c.treeSize, reason: `the checkpoint at size ${c.treeSize} does not carry the hub's valid signature` };
   }
@@ -30,15 +31,15 @@ export async function verifyLog(rows: AsyncIterable<LogRow> | Iterable<LogRow>, 
       if (row.salt === null || !leafHash(entryHash(entry, Buffer.from(row.salt, 'hex'))).equals(leaf)) return bad(`record ${row.seq} does not match its hash: it was altered`);
     }
     range.append(leaf);
-    while (pending[0] && pending[0].treeSize === range.size) {
-      const c = pending.shift()!;
+    while (pending[next]?.treeSize === range.size) {
+      const c = pending[next++]!;
       if (range.root().toString('hex') !== c.rootHash) {
         return { intact: false, records: range.size, firstBadRecord: lastGood + 1, reason: `records ${lastGood + 1}-${c.treeSize} no longer give the root signed at ${c.signedAt}` };
       }
       lastGood = c.treeSize;
     }
   }
-  if (pending[0]) return { intact: false, records: range.size, firstBadRecord: range.size + 1, reason: `a checkpoint covers ${pending[0].treeSize} records, but the log holds ${range.size}: records were removed` };
+  if (pending[next]) return { intact: false, records: range.size, firstBadRecord: range.size + 1, reason: `a checkpoint covers ${pending[next]!.treeSize} records, but the log holds ${range.size}: records were removed` };
   return { intact: true, records: range.size, root: range.root().toString('hex'), checkpoints: checkpoints.length };
 }
 

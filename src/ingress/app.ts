@@ -2,6 +2,7 @@ import express from 'express';
 import helmet from 'helmet';
 import { adminRouter } from '../admin/routes.ts';
 import type { DisclosureLog } from '../disclosure-log/service.ts';
+import { privacyConsoleRouter } from '../privacy/console.ts';
 import { privacyRouter } from '../privacy/routes.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { HubMetrics } from '../observability/metrics.ts';
@@ -41,6 +42,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/v1/log', logRouter(deps.store, deps.disclosureLog));
   app.use('/admin/v1', adminRouter(deps));
   app.use('/privacy/v1', privacyRouter(deps));
+  app.use('/privacy/console', privacyConsoleRouter());
   app.use(notFoundHandler);
   app.use(problemHandler(deps.log));
   return app;

@@ -24,6 +24,11 @@ export interface Manifest {
 export interface MinimisedView {
   view: Record<string, unknown>;
   manifest: Manifest;
+  /**
+   * Per array of the input (by its JSON Pointer there), the indices of the elements that are in the
+   * view, in order: a filtered list no longer lines up with the input by position.
+   */
+  kept: Record<string, number[]>;
 }
 
 const UNCATEGORISED = 'uncategorised';
@@ -78,6 +83,7 @@ function isContainer(value: unknown): value is Record<string, unknown> | unknown
 
 class Walker {
   readonly manifest: Manifest = { disclosed: [], withheld: [] };
+  readonly kept: Record<string, number[]> = {};
   private readonly policy: CompiledPolicy;
   private readonly ctx: TransformContext;
 
@@ -97,16 +103,21 @@ class Walker {
     const filters = this.policy.filters.filter((f) => patternEquals(f.pattern, path));
     const items = itemSchema(schema);
     const out: unknown[] = [];
+    const kept: number[] = [];
     value.forEach((element, i) => {
       const elementPath = [...path, String(i)];
       if (filters.every((f) => elementAllowed(element, f))) {
         const result = this.walk(element, items, elementPath, category);
-        if (result) out.push(result.value);
+        if (!result) return;
+        out.push(result.value);
+        kept.push(i);
       } else {
         this.withholdAll(element, items, elementPath, category);
       }
     });
-    return out.length > 0 ? { value: out } : undefined;
+    if (out.length === 0) return undefined;
+    this.kept[pointer(path)] = kept;
+    return { value: out };
   }
 
   private walkObject(value: Record<string, unknown>, schema: JsonSchema | undefined, path: string[], category: string): { value: unknown } | undefined {
@@ -154,5 +165,5 @@ export function minimise(
   const walker = new Walker(compile(policy.rules, policy.recipient), { recipient: policy.recipient, pseudonymKey });
   const result = walker.walk(payload, schema, [], undefined);
   const view = (result?.value ?? {}) as Record<string, unknown>;
-  return { view, manifest: walker.manifest };
+  return { view, manifest: walker.manifest, kept: walker.kept };
 }

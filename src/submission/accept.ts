@@ -104,7 +104,7 @@ export async function acceptSubmission(deps: SubmissionDeps, sender: string, arm
     const common = { deliveryId: planned.deliveryId, messageId: envelope.messageId, sender, recipient: planned.recipient, policyId: planned.policy.id, policyVersion: planned.policy.version, ciphertextDigest: sealed.digest };
     deliveries.push({ ...common, transport: planned.transport, ciphertext: sealed.armored, createdAt: at });
     disclosures.push({ ...common, type: envelope.type, purpose: envelope.purpose, caseRef: envelope.caseRef, legalBasis: planned.policy.legalBasis, manifest: planned.manifest, recordedAt: at,
-      traceId, spanId: newSpanId(), subjects: subjectsOf(envelope.payload, planned.view, deps.pseudonymKey), retainUntil,
+      traceId, spanId: newSpanId(), subjects: subjectsOf(envelope.payload, planned.kept, deps.pseudonymKey), retainUntil,
     });
   }
   const message = { sender, messageId: envelope.messageId, type: envelope.type, purpose: envelope.purpose, caseRef: envelope.caseRef, createdAt: envelope.createdAt, receivedAt: at, contentDigest: digest, refused: plan.refused, meeting };

@@ -13,8 +13,8 @@ export interface PlannedDelivery {
   transport: TransportKind;
   policy: Policy;
   manifest: Manifest;
-  /** The recipient's minimised payload, for the log to tell which persons it concerns. */
-  view: Record<string, unknown>;
+  /** Which input elements of each list the view holds, for the log to tell which persons it concerns. */
+  kept: Record<string, number[]>;
   /** The recipient's view as JSON, to be sealed: lives only in memory. */
   plaintext: string;
 }
@@ -38,6 +38,7 @@ export interface RecipientView {
   transport: TransportKind;
   policy: Policy;
   manifest: Manifest;
+  kept: Record<string, number[]>;
   canonical: CanonicalDelivery;
   mapped: { format: string; document: Record<string, unknown> };
 }
@@ -53,7 +54,7 @@ export function recipientViews(envelope: Envelope, sender: string, ctx: PlanCont
     const partner = ctx.config.partners.find((p) => p.id === recipient);
     const adapter = partner && ctx.adapters.get(partner.adapter);
     if (!partner || !adapter) throw new TypeError(`no adapter for ${recipient}`);
-    const { view, manifest } = minimise(envelope.payload, schema, policy, ctx.pseudonymKey);
+    const { view, manifest, kept } = minimise(envelope.payload, schema, policy, ctx.pseudonymKey);
     const canonical: CanonicalDelivery = {
       deliveryId: ctx.newId(),
       messageId: envelope.messageId,
@@ -66,7 +67,7 @@ export function recipientViews(envelope: Envelope, sender: string, ctx: PlanCont
       ...(ctx.meeting ? { meeting: ctx.meeting } : {}),
       payload: view,
     };
-    return { recipient, transport: partner.transport.kind, policy, manifest, canonical, mapped: { format: adapter.format, document: adapter.map(canonical) } };
+    return { recipient, transport: partner.transport.kind, policy, manifest, kept, canonical, mapped: { format: adapter.format, document: adapter.map(canonical) } };
   });
   return { views, refused: routing.refused };
 }
@@ -80,7 +81,7 @@ export function planDeliveries(envelope: Envelope, sender: string, ctx: PlanCont
     transport: v.transport,
     policy: v.policy,
     manifest: v.manifest,
-    view: v.canonical.payload,
+    kept: v.kept,
     plaintext: JSON.stringify({ ...v.canonical, mapped: v.mapped }),
   }));
   return { deliveries, refused };

@@ -1,9 +1,24 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CompactRange, inclusionProof, leafHash, rootOf, verifyInclusion } from '../../../src/disclosure-log/merkle.ts';
+import { CompactRange, EMPTY_ROOT, inclusionProof, inclusionProofs, leafHash, nodeHash, rootOf, verifyInclusion } from '../../../src/disclosure-log/merkle.ts';
 
 // The inputs and roots of Certificate Transparency's own Merkle tree tests (RFC 6962 hashing).
 const CT_INPUTS = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map((h) => leafHash(Buffer.from(h, 'hex')));
+
+// RFC 6962 section 2.1, written exactly as the definition recurses: the reference the single-pass code must match.
+const largestPowerBelow = (n: number): number => 2 ** Math.ceil(Math.log2(n) - 1);
+function referenceRoot(d: Buffer[]): Buffer {
+  if (d.length === 0) return EMPTY_ROOT;
+  if (d.length === 1) return d[0]!;
+  const k = largestPowerBelow(d.length);
+  return nodeHash(referenceRoot(d.slice(0, k)), referenceRoot(d.slice(k)));
+}
+function referencePath(m: number, d: Buffer[]): Buffer[] {
+  if (d.length === 1) return [];
+  const k = largestPowerBelow(d.length);
+  return m < k ? [...referencePath(m, d.slice(0, k)), referenceRoot(d.slice(k))] : [...referencePath(m - k, d.slice(k)), referenceRoot(d.slice(0, k))];
+}
+const numbered = (n: number) => Array.from({ length: n }, (_, i) => leafHash(Buffer.from(String(i))));
 
 const leaves = fc.array(fc.uint8Array({ minLength: 0, maxLength: 40 }), { minLength: 1, maxLength: 70 }).map((a) => a.map((d) => leafHash(d)));
 
@@ -39,5 +54,44 @@ describe('the RFC 6962 Merkle tree', () => {
       }),
       { numRuns: 50 },
     );
+  });
+
+  it('gives the same roots and audit paths as the recursive definition, for every leaf of trees of 1 to 130 leaves and around larger powers of two', () => {
+    expect(largestPowerBelow(2)).toBe(1);
+    expect(largestPowerBelow(5)).toBe(4);
+    expect(largestPowerBelow(8)).toBe(4);
+    CT_INPUTS.forEach((_, n) => expect(rootOf(CT_INPUTS.slice(0, n + 1)).equals(referenceRoot(CT_INPUTS.slice(0, n + 1)))).toBe(true));
+    const sizes = [...Array.from({ length: 130 }, (_, i) => i + 1), 255, 256, 257, 1023, 1024, 1025, 1500];
+    for (const n of sizes) {
+      const tree = numbered(n);
+      const root = referenceRoot(tree);
+      expect(rootOf(tree).equals(root), `root of ${n}`).toBe(true);
+      const picks = n <= 130 ? tree.keys() : [0, 1, n >> 1, n - 2, n - 1].values();
+      for (const m of picks) {
+        const path = inclusionProof(m, tree);
+        expect(path.map((h) => h.toString('hex')), `path of ${m} in ${n}`).toEqual(referencePath(m, tree).map((h) => h.toString('hex')));
+        expect(verifyInclusion(tree[m]!, m, n, path, root)).toBe(true);
+      }
+    }
+  });
+
+  it('gives the paths of several leaves at once, each equal to its own, in the order asked', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 300 }), fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), (n, picks) => {
+        const tree = numbered(n);
+        const asked = picks.map((p) => p % n);
+        const hex = (path: Buffer[]) => path.map((h) => h.toString('hex'));
+        expect(inclusionProofs(asked, tree).map(hex)).toEqual(asked.map((m) => hex(referencePath(m, tree))));
+      }),
+      { numRuns: 60 },
+    );
+    expect(inclusionProofs([], numbered(5))).toEqual([]);
+  });
+
+  it('refuses a proof for a leaf outside the tree', () => {
+    expect(() => inclusionProof(3, numbered(3))).toThrow(RangeError);
+    expect(() => inclusionProof(-1, numbered(3))).toThrow(RangeError);
+    expect(() => inclusionProof(0, [])).toThrow(RangeError);
+    expect(() => inclusionProofs([0, 7], numbered(7))).toThrow(RangeError);
   });
 });

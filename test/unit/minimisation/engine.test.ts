@@ -128,4 +128,13 @@ describe('minimise', () => {
     expect(new Set(paths).size).toBe(paths.length);
     expect(paths).toHaveLength(16);
   });
+
+  it('reports which input elements of each list are in the view, by their index in the input', () => {
+    const { view, kept } = run([{ category: 'safety-plan', action: 'keep' }, { path: '/tasks', where: { field: 'partner', in: ['$recipient', 'om'] } }]);
+    expect((view.tasks as { what: string }[]).map((t) => t.what)).toEqual(['call', 'decide']);
+    expect(kept['/tasks']).toEqual([0, 2]);
+    expect(kept['/tasks/0/with']).toEqual([0]);
+    expect(kept['/tasks/1/with']).toBeUndefined();
+    expect(run([]).kept).toEqual({});
+  });
 });
