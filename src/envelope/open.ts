@@ -16,6 +16,17 @@ function decryptProblem(err: unknown): HubProblem {
   return new HubProblem(Problems.malformedOpenPgp, 'The OpenPGP message could not be decrypted');
 }
 
+// A leading byte-order mark is dropped (RFC 8259 lets a parser ignore it); any invalid byte is refused.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function utf8(bytes: Uint8Array): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new HubProblem(Problems.malformedJson, 'The decrypted plaintext is not valid UTF-8');
+  }
+}
+
 /**
  * Decrypts a partner's armoured message with the hub's keys and verifies that it is signed by one of
  * the keys registered for the partner of the TLS identity. Anything else is refused with its problem.
@@ -36,9 +47,10 @@ export async function openEnvelope(
   if (message.getEncryptionKeyIDs().length === 0) {
     throw new HubProblem(Problems.malformedOpenPgp, 'The OpenPGP message is not encrypted to a public key');
   }
-  let result: openpgp.DecryptMessageResult & { data: string };
+  let result: openpgp.DecryptMessageResult & { data: Uint8Array };
   try {
-    result = await openpgp.decrypt({ message, decryptionKeys: hubKeys, verificationKeys: senderKeys, config });
+    // As bytes: openpgp's own text decoding would turn invalid UTF-8 into U+FFFD and let it through.
+    result = await openpgp.decrypt({ message, decryptionKeys: hubKeys, verificationKeys: senderKeys, config, format: 'binary' });
   } catch (err) {
     throw decryptProblem(err);
   }
@@ -49,5 +61,5 @@ export async function openEnvelope(
   } catch {
     throw new HubProblem(Problems.badSignature, 'The signature is not valid for a key registered for the calling partner');
   }
-  return { plaintext: result.data, signingKeyId: signature.keyID.toHex() };
+  return { plaintext: utf8(result.data), signingKeyId: signature.keyID.toHex() };
 }

@@ -34,3 +34,14 @@ export function disclosureRow(path: string, deliveryId: string): Record<string, 
     db.close();
   }
 }
+
+/** Row counts of every table the hub created, the disclosure log's included. */
+export function allRowCounts(path: string): Record<string, number> {
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
+    return Object.fromEntries(tables.map(({ name }) => [name, Number((db.prepare(`SELECT COUNT(*) AS n FROM "${name}"`).get() as { n: number }).n)]));
+  } finally {
+    db.close();
+  }
+}

@@ -54,3 +54,20 @@ export async function deletePrefix(prefix: string, url = REDIS_URL): Promise<voi
     client.disconnect();
   }
 }
+
+/**
+ * Jobs ever added to the queues under a prefix, counted from BullMQ's event streams, so that a job
+ * that was added and already completed (and removed) still counts.
+ */
+export async function jobsAdded(prefix: string): Promise<number> {
+  const client = new Redis(REDIS_URL);
+  try {
+    let added = 0;
+    for (const key of await client.keys(`${prefix}:*:events`)) {
+      added += (await client.xrange(key, '-', '+')).filter(([, fields]) => fields[0] === 'event' && fields[1] === 'added').length;
+    }
+    return added;
+  } finally {
+    client.disconnect();
+  }
+}
