@@ -1,5 +1,5 @@
 import * as openpgp from 'openpgp';
-import { armor, dearmor, flipBit, packet, seal, sealWithCorruptedSignature, TAG, type HostileKeys } from './pgp.ts';
+import { armor, dearmor, flipBit, packet, seal, sealBomb, sealWithCorruptedSignature, TAG, type HostileKeys } from './pgp.ts';
 import { expectProblem, Problems, submission, type HostileCase } from './types.ts';
 
 const malformed = expectProblem(Problems.malformedOpenPgp);
@@ -60,10 +60,10 @@ export async function openPgpCases(keys: HostileKeys, valid: () => string, decom
   cases.push(submission('signature’s first value corrupted', await sealWithCorruptedSignature(keys, valid(), { corrupt: (s) => flipBit(s, signatureEnd(s) - 40) }), badSignature));
 
   // Compression bombs: a few kilobytes on the wire that inflate beyond the configured limit.
-  const bomb = new Uint8Array(decompressedLimit + 1024 * 1024);
+  const bomb = decompressedLimit + 1024 * 1024;
   const tooLarge = expectProblem(Problems.tooLarge);
-  cases.push(submission('zlib compression bomb', await seal(keys, bomb, { compression: openpgp.enums.compression.zlib }), tooLarge));
-  cases.push(submission('deflate compression bomb', await seal(keys, bomb, { compression: openpgp.enums.compression.zip }), tooLarge));
-  cases.push(submission('unsigned compression bomb', await seal(keys, bomb, { compression: openpgp.enums.compression.zlib, signer: null }), tooLarge));
+  cases.push(submission('zlib compression bomb', await sealBomb(keys, bomb, { compression: openpgp.enums.compression.zlib }), tooLarge));
+  cases.push(submission('deflate compression bomb', await sealBomb(keys, bomb, { compression: openpgp.enums.compression.zip }), tooLarge));
+  cases.push(submission('unsigned compression bomb', await sealBomb(keys, bomb, { compression: openpgp.enums.compression.zlib, signer: null }), tooLarge));
   return cases;
 }

@@ -26,7 +26,6 @@ export interface SealOptions {
   signer?: openpgp.PrivateKey | null;
   /** To whom it is encrypted: the hub by default. */
   to?: openpgp.PublicKey;
-  compression?: openpgp.enums.compression;
 }
 
 /** Signs and encrypts plaintext as a partner would, armoured, or as binary packets. */
@@ -35,8 +34,34 @@ export async function seal(keys: HostileKeys, plaintext: string | Uint8Array, op
     message: await (typeof plaintext === 'string' ? openpgp.createMessage({ text: plaintext }) : openpgp.createMessage({ binary: plaintext })),
     encryptionKeys: options.to ?? keys.hub,
     ...(options.signer === null ? {} : { signingKeys: options.signer ?? keys.sender }),
-    config: { aeadProtect: false, ...(options.compression === undefined ? {} : { preferredCompressionAlgorithm: options.compression }) },
+    config: { aeadProtect: false },
   });
+}
+
+/**
+ * A compression bomb: `expandedBytes` of zeros, signed (unless `signer` is null), compressed and
+ * encrypted to the hub. The zeros are streamed in, so a bomb of any size costs the test no memory.
+ */
+export async function sealBomb(keys: HostileKeys, expandedBytes: number, options: SealOptions & { compression: openpgp.enums.compression }): Promise<string> {
+  const chunk = new Uint8Array(1024 * 1024);
+  let produced = 0;
+  const zeros = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (produced >= expandedBytes) return controller.close();
+      const size = Math.min(chunk.length, expandedBytes - produced);
+      produced += size;
+      controller.enqueue(chunk.subarray(0, size));
+    },
+  });
+  const encrypted = await openpgp.encrypt({
+    message: await openpgp.createMessage({ binary: zeros }),
+    encryptionKeys: keys.hub,
+    ...(options.signer === null ? {} : { signingKeys: options.signer ?? keys.sender }),
+    config: { aeadProtect: false, preferredCompressionAlgorithm: options.compression },
+  });
+  let armored = '';
+  for await (const part of encrypted as ReadableStream<string>) armored += part;
+  return armored;
 }
 
 export async function dearmor(armored: string): Promise<Uint8Array> {
