@@ -92,6 +92,19 @@ export async function plaintextCases(valid: () => Json, seal: Seal): Promise<Hos
   }
   add('lone surrogate in a payload key', text().replace('"payload":{', '"payload":{"\\ud800":1,'));
 
+  for (const [name, character] of [
+    ['NUL', '\u0000'],
+    ['a newline', '\n'],
+    ['an escape sequence', '\u001b[2J'],
+    ['a right-to-left override', '\u202e'],
+    ['a zero-width space', '\u200b'],
+    ['a C1 control', '\u0085'],
+  ] as const) {
+    const e = valid();
+    e.caseRef = `VT-2026${character}-000123`;
+    add(`caseRef with ${name}`, JSON.stringify(e), schema('/caseRef'));
+  }
+
   add('100 000 nested arrays as the plaintext', nestedArrays(100_000), schema(''));
   add('100 000 nested arrays as caseRef', text().replace('"caseRef":', `"caseRef":${nestedArrays(100_000)},"x":`), schema('/caseRef'));
   add('50 000 nested objects in the payload', text().replace('"payload":{', `"payload":{"deep":${nestedObjects(50_000)},`), schema('/payload'));
