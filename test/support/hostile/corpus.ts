@@ -1,5 +1,6 @@
 import type { HubConfig } from '../../../src/config/types.ts';
 import { envelope, stalkingCase } from '../../../src/simulator/cases.ts';
+import { fuzzCases } from './fuzz-cases.ts';
 import { adminCases, partnerEndpointCases, privacyCases, requestCases } from './http-cases.ts';
 import { openPgpCases } from './openpgp-cases.ts';
 import { loadHostileKeys, seal } from './pgp.ts';
@@ -26,6 +27,7 @@ export async function hostileCorpus(certs: string, config: HubConfig): Promise<H
     ...(await openPgpCases(keys, () => JSON.stringify(validSubmission()), config.hub.limits.decompressedBytes)),
     ...(await plaintextCases(validSubmission, sealAsPolice)),
     ...(await schemaCases(sealAsPolice)),
+    ...(await fuzzCases(sealAsPolice)),
     ...requestCases(await sealAsPolice(JSON.stringify(validSubmission())), config.hub.limits.requestBytes),
     ...partnerEndpointCases(),
     ...adminCases(policy, config.hub.limits.requestBytes),
