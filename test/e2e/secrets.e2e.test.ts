@@ -62,10 +62,11 @@ function filesUnder(dir: string): { path: string; text: string }[] {
     .map((path) => ({ path, text: readFileSync(path).toString('latin1') }));
 }
 
-/** The base64 lines of every private key and certificate the hub and partners have. */
-function keyMaterial(): string[] {
+/** The base64 lines of the private keys (and with `certificates`, the certificates and public keys) in certs/. */
+function keyMaterial(certificates: boolean): string[] {
+  const kinds = certificates ? /\.(key|crt|asc)$/ : /(\.key|private\.asc)$/;
   return filesUnder(CERTS)
-    .filter(({ path }) => /\.(key|crt|asc)$/.test(path))
+    .filter(({ path }) => kinds.test(path))
     .flatMap(({ text }) => text.split(/\r?\n/).filter((l) => /^[A-Za-z0-9+/=]{40,}$/.test(l)));
 }
 
@@ -133,9 +134,16 @@ describe('secrets and plaintext after a full run', () => {
   });
 
   it('leaves none of them in any key or value of its Redis', async () => {
-    const everything = await dumpKeys('*', redis.url);
+    const everything = (await dumpKeys('*', redis.url)).join('\n');
     expect(everything.length).toBeGreaterThan(0);
-    expect(leaked(everything.join('\n'), secrets)).toEqual([]);
+    expect(leaked(everything, secrets)).toEqual([]);
+  });
+
+  it('puts no private key into Redis, the database or its data directory', async () => {
+    const stored = [(await dumpKeys('*', redis.url)).join('\n'), allText(hub.databasePath), ...filesUnder(hub.dir).map((f) => f.text)].join('\n');
+    const material = keyMaterial(false);
+    expect(material.length).toBeGreaterThan(10);
+    expect(material.filter((line) => stored.includes(line))).toEqual([]);
   });
 
   it('leaves none of them in any table of the database, nor in any file in its data directory', () => {
@@ -157,7 +165,7 @@ describe('secrets and plaintext after a full run', () => {
     expect(output).toContain('delivery moved');
     expect(leaked(output, secrets)).toEqual([]);
     expect(output).not.toContain('-----BEGIN');
-    const material = keyMaterial();
+    const material = keyMaterial(true);
     expect(material.length).toBeGreaterThan(20);
     expect(material.filter((line) => output.includes(line))).toEqual([]);
   });

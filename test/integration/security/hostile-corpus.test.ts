@@ -81,6 +81,9 @@ describe('a corpus of hostile inputs', () => {
     const during = t.logLines.slice(before.logLines).join('');
     expect(during).not.toContain('"message accepted"');
     expect(during).not.toContain('"unexpected error"');
+    // The corpus posts armour, private keys and plaintext; none of it may reach the log.
+    expect(during).not.toContain('-----BEGIN');
+    expect(during).not.toContain('Lindelaan');
   });
 
   it('sends the security headers and no internal detail with every answer', () => {
