@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import type { Policy } from '../../../src/config/schema.ts';
+import { familyCase } from '../../../src/simulator/cases.ts';
 import { expectProblem, PGP, Problems, submission, type Caller, type Expected, type HostileCase } from './types.ts';
 
 type Json = Record<string, unknown>;
@@ -133,7 +134,9 @@ export function adminCases(policy: Policy, requestLimit: number): HostileCase[] 
   const previewProblem = expectProblem(Problems.schemaViolation);
   const postPreview = (name: string, body: string | Buffer, expect: Expected) => ({ ...request('admin', 'POST', '/admin/v1/preview', expect, body, { 'content-type': 'application/json' }), name: `preview: ${name}` });
   cases.push(...jsonBodies(postPreview, previewProblem, requestLimit));
-  cases.push(postPreview('a __proto__ key in the payload', '{"sender":"politie","type":"minutes","purpose":"execution","payload":{"__proto__":{"x":1}}}', previewProblem));
+  const minutes = JSON.stringify(familyCase().minutes);
+  cases.push(postPreview('a __proto__ key beside valid minutes', `{"sender":"vt","type":"minutes","purpose":"execution","payload":{"__proto__":{"x":1},${minutes.slice(1)}}`, expectProblem(Problems.schemaViolation, '/payload')));
+  cases.push(postPreview('a constructor key in a person', `{"sender":"vt","type":"minutes","purpose":"execution","payload":${minutes.replace('"personId"', '"constructor":{},"personId"')}}`, expectProblem(Problems.schemaViolation, '/payload/persons/0')));
   cases.push(postPreview('a sender of the wrong type', '{"sender":1}', previewProblem));
   return cases;
 }
