@@ -16,6 +16,10 @@ function decryptProblem(err: unknown): HubProblem {
   return new HubProblem(Problems.malformedOpenPgp, 'The OpenPGP message could not be decrypted');
 }
 
+// Each session key packet for one of the hub's keys (or for anyone) costs a key agreement, some
+// 0.6 ms: a 5 MiB body of them would hold the process for half a minute. Real senders need a few.
+const MAX_RECIPIENTS = 32;
+
 // A leading byte-order mark is dropped (RFC 8259 lets a parser ignore it); any invalid byte is refused.
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -44,8 +48,12 @@ export async function openEnvelope(
   } catch {
     throw new HubProblem(Problems.malformedOpenPgp, 'The body is not an ASCII-armoured OpenPGP message');
   }
-  if (message.getEncryptionKeyIDs().length === 0) {
+  const recipients = message.getEncryptionKeyIDs().length;
+  if (recipients === 0) {
     throw new HubProblem(Problems.malformedOpenPgp, 'The OpenPGP message is not encrypted to a public key');
+  }
+  if (recipients > MAX_RECIPIENTS) {
+    throw new HubProblem(Problems.malformedOpenPgp, `The OpenPGP message is encrypted to ${recipients} keys; at most ${MAX_RECIPIENTS} are accepted`);
   }
   let result: openpgp.DecryptMessageResult & { data: Uint8Array };
   try {

@@ -38,6 +38,10 @@ export async function openPgpCases(keys: HostileKeys, valid: () => string, decom
   for (const at of [pkesk.body + 1, pkesk.body + 8]) cases.push(submission(`bit flipped in the recipient key id (byte ${at})`, armor(flipBit(binary, at)), notToHub));
   for (const at of [pkesk.end - 1, pkesk.end - 8]) cases.push(submission(`bit flipped in the wrapped session key (byte ${at})`, armor(flipBit(binary, at)), malformed));
 
+  // Copies of the hub's session key packet: each would cost the hub a key agreement.
+  const withSessionKeys = (n: number) => armor(Buffer.concat([...Array.from({ length: n }, () => binary.subarray(pkesk.start, pkesk.end)), binary.subarray(pkesk.end)]));
+  cases.push(submission('33 session key packets', withSessionKeys(33), malformed));
+  cases.push(submission('20 000 session key packets', withSessionKeys(20_000), malformed));
   cases.push(submission('binary OpenPGP instead of armour', Buffer.from(binary), malformed));
   cases.push(submission('binary OpenPGP with a flipped bit', Buffer.from(flipBit(binary, seipd.body + 30)), malformed));
   cases.push(submission('armoured message as UTF-16', Buffer.from(armored, 'utf16le'), malformed));
