@@ -14,7 +14,8 @@ import { expectSecurityHeaders, internalDetails } from '../../support/security-h
  */
 let t: TestHub;
 let police: SimulatedPartner;
-const clients = new Map<Caller, { request: MutualTlsClient['request'] }>();
+let operators: Record<Exclude<Caller, 'politie'>, MutualTlsClient>;
+const clientOf = (caller: Caller) => (caller === 'politie' ? police : operators[caller]);
 let corpus: HostileCase[];
 const answers: { c: HostileCase; answer: HttpAnswer }[] = [];
 const before: { rows: Record<string, number>; jobs: number; logLines: number } = { rows: {}, jobs: 0, logLines: 0 };
@@ -22,8 +23,10 @@ const before: { rows: Record<string, number>; jobs: number; logLines: number } =
 beforeAll(async () => {
   t = await startTestHub();
   police = await t.partner('politie');
-  clients.set('politie', police);
-  for (const operator of ['admin', 'privacy-officer'] as const) clients.set(operator, new MutualTlsClient(loadClientTls(CERTS, operator), t.url));
+  operators = {
+    admin: new MutualTlsClient(loadClientTls(CERTS, 'admin'), t.url),
+    'privacy-officer': new MutualTlsClient(loadClientTls(CERTS, 'privacy-officer'), t.url),
+  };
   corpus = await hostileCorpus(CERTS, t.config);
   // One valid message first, so the tables and queues are not trivially empty.
   const first = await police.submit(validSubmission());
@@ -39,14 +42,14 @@ beforeAll(async () => {
   await Promise.all(
     Array.from({ length: 4 }, async () => {
       for (let c = queue.shift(); c; c = queue.shift()) {
-        answers.push({ c, answer: await clients.get(c.caller)!.request(c.method, c.path, c.body, c.headers ?? {}) });
+        answers.push({ c, answer: await clientOf(c.caller).request(c.method, c.path, c.body, c.headers ?? {}) });
       }
     }),
   );
 }, 120_000);
 
 afterAll(async () => {
-  for (const [caller, client] of clients) if (caller !== 'politie') (client as MutualTlsClient).close();
+  for (const client of Object.values(operators ?? {})) client.close();
   await t?.stop();
 });
 

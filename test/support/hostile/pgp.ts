@@ -84,7 +84,7 @@ export interface PacketSpan {
  * The top-level packets of an OpenPGP byte string (RFC 4880 §4.2): enough structure to corrupt a
  * chosen packet rather than a random byte, so each case knows which problem it must get.
  */
-export function packets(bytes: Uint8Array): PacketSpan[] {
+function packets(bytes: Uint8Array): PacketSpan[] {
   const out: PacketSpan[] = [];
   let at = 0;
   while (at < bytes.length) {
@@ -117,7 +117,7 @@ export function packets(bytes: Uint8Array): PacketSpan[] {
   return out;
 }
 
-export const TAG = { pkesk: 1, signature: 2, onePassSignature: 4, literal: 11, seipd: 18 } as const;
+export const TAG = { pkesk: 1, signature: 2, seipd: 18 } as const;
 
 export function packet(bytes: Uint8Array, tag: number): PacketSpan {
   const found = packets(bytes).find((p) => p.tag === tag);
