@@ -13,6 +13,7 @@ import { DeliveryWorkers } from './delivery/worker.ts';
 import { loadKeyring } from './envelope/keyring.ts';
 import { DisclosureLog } from './disclosure-log/service.ts';
 import { createApp } from './ingress/app.ts';
+import { answerClientErrors } from './ingress/client-error.ts';
 import { createTlsServer } from './ingress/server.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { HubMetrics } from './observability/metrics.ts';
@@ -88,6 +89,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const disclosureLog = new DisclosureLog(store.log, { sign: keyring.hubPrivateKeys, verify: keyring.hubPrivateKeys.map((k) => k.toPublic()) });
   const app = createApp({ config, policies, keyring, store, adapters, pseudonymKey, enqueue, metrics, log, disclosureLog });
   const server = createTlsServer(tls, app);
+  answerClientErrors(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.hub.listen.port, config.hub.listen.host, () => resolve());

@@ -41,7 +41,8 @@ export function preview(deps: PreviewDeps, body: unknown) {
   if (!deps.config.partners.some((p) => p.id === sender)) {
     throw new HubProblem(Problems.schemaViolation, `Unknown sender ${sender}`, [{ path: '/sender', message: 'not a configured partner' }]);
   }
-  const envelope = validateEnvelope({ messageId: randomUUID(), createdAt: new Date().toISOString(), ...message });
+  // The payload as sent, not z.record's copy, which drops an own `__proto__` key (see validateEnvelope).
+  const envelope = validateEnvelope({ messageId: randomUUID(), createdAt: new Date().toISOString(), ...message, payload: (body as { payload: unknown }).payload });
   const config = { ...deps.config, policies: deps.policies.current() };
   const { views, refused } = recipientViews(envelope, sender, { config, adapters: deps.adapters, pseudonymKey: deps.pseudonymKey, newId: () => 'preview' });
   return {

@@ -16,6 +16,21 @@ function decryptProblem(err: unknown): HubProblem {
   return new HubProblem(Problems.malformedOpenPgp, 'The OpenPGP message could not be decrypted');
 }
 
+// Each session key packet for one of the hub's keys (or for anyone) costs a key agreement, some
+// 0.6 ms: a 5 MiB body of them would hold the process for half a minute. Real senders need a few.
+const MAX_RECIPIENTS = 32;
+
+// A leading byte-order mark is dropped (RFC 8259 lets a parser ignore it); any invalid byte is refused.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function utf8(bytes: Uint8Array): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new HubProblem(Problems.malformedJson, 'The decrypted plaintext is not valid UTF-8');
+  }
+}
+
 /**
  * Decrypts a partner's armoured message with the hub's keys and verifies that it is signed by one of
  * the keys registered for the partner of the TLS identity. Anything else is refused with its problem.
@@ -33,12 +48,17 @@ export async function openEnvelope(
   } catch {
     throw new HubProblem(Problems.malformedOpenPgp, 'The body is not an ASCII-armoured OpenPGP message');
   }
-  if (message.getEncryptionKeyIDs().length === 0) {
+  const recipients = message.getEncryptionKeyIDs().length;
+  if (recipients === 0) {
     throw new HubProblem(Problems.malformedOpenPgp, 'The OpenPGP message is not encrypted to a public key');
   }
-  let result: openpgp.DecryptMessageResult & { data: string };
+  if (recipients > MAX_RECIPIENTS) {
+    throw new HubProblem(Problems.malformedOpenPgp, `The OpenPGP message is encrypted to ${recipients} keys; at most ${MAX_RECIPIENTS} are accepted`);
+  }
+  let result: openpgp.DecryptMessageResult & { data: Uint8Array };
   try {
-    result = await openpgp.decrypt({ message, decryptionKeys: hubKeys, verificationKeys: senderKeys, config });
+    // As bytes: openpgp's own text decoding would turn invalid UTF-8 into U+FFFD and let it through.
+    result = await openpgp.decrypt({ message, decryptionKeys: hubKeys, verificationKeys: senderKeys, config, format: 'binary' });
   } catch (err) {
     throw decryptProblem(err);
   }
@@ -49,5 +69,5 @@ export async function openEnvelope(
   } catch {
     throw new HubProblem(Problems.badSignature, 'The signature is not valid for a key registered for the calling partner');
   }
-  return { plaintext: result.data, signingKeyId: signature.keyID.toHex() };
+  return { plaintext: utf8(result.data), signingKeyId: signature.keyID.toHex() };
 }

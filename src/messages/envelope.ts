@@ -16,7 +16,8 @@ export const EnvelopeSchema = z
     type: MessageType,
     purpose: Purpose,
     createdAt: z.iso.datetime({ offset: true }),
-    caseRef: z.string().min(1).max(100),
+    // Shown in clear in inboxes, the disclosure log and exports: no control or invisible formatting characters.
+    caseRef: z.string().min(1).max(100).regex(/^[^\p{Cc}\p{Cf}]+$/u, 'no control or invisible formatting characters'),
     recipients: z.array(PartnerId).min(1).max(20).optional(),
     payload: z.record(z.string(), z.unknown()),
   })

@@ -46,7 +46,9 @@ export function validateEnvelope(input: unknown): Envelope {
   if (!envelope.success) {
     throw new HubProblem(Problems.schemaViolation, 'The envelope does not match the contract of API.md', toFieldErrors(envelope.error, ''));
   }
-  const payload = PAYLOAD_SCHEMAS[envelope.data.type].safeParse(envelope.data.payload);
+  // The payload as sent, not as z.record copied it: the copy drops an own `__proto__` key, which the
+  // strict payload schema must see to refuse it as an unknown field.
+  const payload = PAYLOAD_SCHEMAS[envelope.data.type].safeParse((input as { payload: unknown }).payload);
   if (!payload.success) {
     throw new HubProblem(
       Problems.schemaViolation,

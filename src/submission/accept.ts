@@ -16,6 +16,7 @@ import { subjectsOf } from '../disclosure-log/subjects.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { assignMeeting, type MeetingAssignment } from './meeting.ts';
 import { planDeliveries } from './plan.ts';
+import { parsePlaintextJson } from './plaintext-json.ts';
 import { checkAcceptWindow, checkSenderMaySend, checkSubmissionRules } from './rules.ts';
 
 export interface SubmissionDeps {
@@ -53,14 +54,6 @@ function meetingFor(deps: SubmissionDeps, envelope: Envelope, sender: string, no
   return assignMeeting(now, deps.config.meetings, { urgent: envelope.payload.urgent === true, byChair: sender === deps.config.chair });
 }
 
-function parseJson(plaintext: string): unknown {
-  try {
-    return JSON.parse(plaintext);
-  } catch {
-    throw new HubProblem(Problems.malformedJson, 'The decrypted plaintext is not valid JSON');
-  }
-}
-
 async function existing(deps: SubmissionDeps, sender: string, envelope: Envelope, digest: string): Promise<SubmitResponse | undefined> {
   const stored = await deps.store.findMessage(sender, envelope.messageId);
   if (!stored) return undefined;
@@ -79,7 +72,7 @@ export async function acceptSubmission(deps: SubmissionDeps, sender: string, arm
   const partner = deps.config.partners.find((p) => p.id === sender);
   if (!partner) throw new HubProblem(Problems.wrongRole, 'Only partners submit messages');
   const opened = await openEnvelope(armored, deps.keyring.hubPrivateKeys, deps.keyring.partnerKeys.get(sender) ?? [], deps.config.hub.limits.decompressedBytes);
-  const envelope = validateEnvelope(parseJson(opened.plaintext));
+  const envelope = validateEnvelope(parsePlaintextJson(opened.plaintext));
   checkSenderMaySend(partner, envelope);
   const digest = createHmac('sha256', deps.pseudonymKey).update(canonicalJson(envelope)).digest('hex');
   const repeat = await existing(deps, sender, envelope, digest);

@@ -3,27 +3,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageType } from '../../src/messages/index.ts';
 import { envelope, familyCase, stalkingCase } from '../../src/simulator/cases.ts';
 import { loadPartnerCredentials, SimulatedPartner, type ReceivedDelivery } from '../../src/simulator/partner.ts';
-import { allText } from '../support/db.ts';
 import { domainViolations, leaves } from '../support/domain-table.ts';
 import { CERTS, PARTNER_IDS } from '../support/hub.ts';
 import { spawnHub, type HubProcess } from '../support/hub-process.ts';
-import { bsnsIn, leaked, withMarkers } from '../support/markers.ts';
-import { dumpPrefix } from '../support/redis.ts';
 
 /**
  * What the independent client of issue 2 does: the hub as `npm start` runs it, in its own process, with
  * the dev PKI's certificates; partners submit and pull over mutual TLS and decrypt with their own keys.
+ * (Its scan for plaintext in Redis, the database, the files and the logs is secrets.e2e.test.ts.)
  */
 let hub: HubProcess;
 const partners = new Map<string, SimulatedPartner>();
 const sent: { type: MessageType; purpose: string; sender: string; messageId: string; deliveries: { deliveryId: string; recipient: string }[] }[] = [];
 const received = new Map<string, ReceivedDelivery[]>();
-const secrets: string[] = [];
 
 async function send(sender: string, type: MessageType, purpose: string, caseRef: string, payload: Record<string, unknown>) {
-  const marked = withMarkers(payload);
-  secrets.push(...marked.markers, ...bsnsIn(payload));
-  const env = envelope(type, purpose, caseRef, marked.value);
+  const env = envelope(type, purpose, caseRef, payload);
   const answer = await partners.get(sender)!.submit(env);
   expect(answer.status, answer.body).toBe(202);
   const body = JSON.parse(answer.body) as { messageId: string; deliveries: { deliveryId: string; recipient: string }[] };
@@ -156,14 +151,6 @@ describe('the hub end to end, as a separate process', () => {
     const acknowledged = db.prepare("SELECT COUNT(DISTINCT delivery_id) AS n FROM delivery_events WHERE event = 'acknowledged'").get() as { n: number };
     db.close();
     expect(Number(acknowledged.n)).toBe(rows.length);
-  });
-
-  it('keeps no plaintext personal data in the database, in Redis or in its log output', async () => {
-    expect(secrets.length).toBeGreaterThan(40);
-    expect(leaked(await allText({ kind: 'sqlite', path: hub.databasePath }), secrets)).toEqual([]);
-    expect(leaked((await dumpPrefix(hub.redisPrefix)).join('\n'), secrets)).toEqual([]);
-    expect(hub.output()).toContain('delivery moved');
-    expect(leaked(hub.output(), secrets)).toEqual([]);
   });
 
   it('stops cleanly on SIGTERM', async () => {

@@ -55,15 +55,27 @@ export async function rowCounts(db: DatabaseSettings): Promise<Record<string, nu
   return out;
 }
 
-/** Every value in every table as text, for searching the database for plaintext. */
-export async function allText(db: DatabaseSettings): Promise<string> {
-  const tables =
+/** Every table the hub created. */
+async function tableNames(db: DatabaseSettings): Promise<string[]> {
+  const rows =
     db.kind === 'postgres'
       ? await queryRows(db, "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'")
       : await queryRows(db, "SELECT name FROM sqlite_master WHERE type = 'table'");
+  return rows.map(({ name }) => String(name));
+}
+
+/** Every value in every table as text, for searching the database for plaintext. */
+export async function allText(db: DatabaseSettings): Promise<string> {
   const dumps: string[] = [];
-  for (const { name } of tables) dumps.push(JSON.stringify(await queryRows(db, `SELECT * FROM "${String(name)}"`)));
+  for (const name of await tableNames(db)) dumps.push(JSON.stringify(await queryRows(db, `SELECT * FROM "${name}"`)));
   return dumps.join('\n');
+}
+
+/** Row counts of every table the hub created, the disclosure log's included. */
+export async function allRowCounts(db: DatabaseSettings): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const name of await tableNames(db)) out[name] = Number((await queryRows(db, `SELECT COUNT(*) AS n FROM "${name}"`))[0]?.n);
+  return out;
 }
 
 /** The first disclosure entry of one delivery, as the log stored it. */

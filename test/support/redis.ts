@@ -22,9 +22,14 @@ export function uniquePrefix(): string {
 
 /** Every key under a prefix, with its value as text, for scanning Redis for plaintext. */
 export async function dumpPrefix(prefix: string): Promise<string[]> {
-  const client = new Redis(REDIS_URL);
+  return dumpKeys(`${prefix}:*`);
+}
+
+/** Every key matching a pattern (every key of the server with `*`), of every type, with its values as text. */
+export async function dumpKeys(pattern: string, url = REDIS_URL): Promise<string[]> {
+  const client = new Redis(url);
   try {
-    const keys = await client.keys(`${prefix}:*`);
+    const keys = await client.keys(pattern);
     const out: string[] = [];
     for (const key of keys) {
       const type = await client.type(key);
@@ -33,8 +38,9 @@ export async function dumpPrefix(prefix: string): Promise<string[]> {
       else if (type === 'hash') out.push(...Object.entries(await client.hgetall(key)).flat());
       else if (type === 'list') out.push(...(await client.lrange(key, '0', '-1')));
       else if (type === 'set') out.push(...(await client.smembers(key)));
-      else if (type === 'zset') out.push(...(await client.zrange(key, '0', '-1')));
+      else if (type === 'zset') out.push(...(await client.zrange(key, '0', '-1', 'WITHSCORES')));
       else if (type === 'stream') out.push(JSON.stringify(await client.xrange(key, '-', '+')));
+      else if (type !== 'none') throw new Error(`cannot read Redis key ${key} of type ${type}`);
     }
     return out;
   } finally {
@@ -50,6 +56,23 @@ export async function deletePrefix(prefix: string, url = REDIS_URL): Promise<voi
     if (keys.length > 0) await client.del(...keys);
   } catch {
     // a Redis the test already stopped holds nothing to clean up
+  } finally {
+    client.disconnect();
+  }
+}
+
+/**
+ * Jobs ever added to the queues under a prefix, counted from BullMQ's event streams, so that a job
+ * that was added and already completed (and removed) still counts.
+ */
+export async function jobsAdded(prefix: string): Promise<number> {
+  const client = new Redis(REDIS_URL);
+  try {
+    let added = 0;
+    for (const key of await client.keys(`${prefix}:*:events`)) {
+      added += (await client.xrange(key, '-', '+')).filter(([, fields]) => fields[0] === 'event' && fields[1] === 'added').length;
+    }
+    return added;
   } finally {
     client.disconnect();
   }

@@ -5,10 +5,14 @@ import { HubMetrics } from '../../observability/metrics.ts';
 import type { HubStore } from '../../store/types.ts';
 import { principalOf, requireRole } from '../authenticate.ts';
 
-const InboxQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  after: z.coerce.number().int().min(0).default(0),
-});
+// Decimal digits only: Number() would also take `0x10`, `1e2` or ` 5`; unknown parameters are refused.
+const count = z.string().regex(/^[0-9]{1,15}$/, 'a whole number').transform(Number);
+const InboxQuery = z
+  .object({
+    limit: count.pipe(z.number().min(1).max(500)).default(100),
+    after: count.default(0),
+  })
+  .strict();
 
 export function inboxRouter(store: HubStore, metrics: HubMetrics): Router {
   const router = Router();
