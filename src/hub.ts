@@ -14,6 +14,7 @@ import { loadKeyring } from './envelope/keyring.ts';
 import { DisclosureLog } from './disclosure-log/service.ts';
 import { createApp } from './ingress/app.ts';
 import { createTlsServer } from './ingress/server.ts';
+import { TlsReloader, type TlsStatus } from './ingress/tls-reload.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { HubMetrics } from './observability/metrics.ts';
 import { startOpsServer } from './observability/ops-server.ts';
@@ -23,6 +24,8 @@ import type { HubStore } from './store/types.ts';
 
 export interface HubOptions {
   log?: Logger;
+  /** The hub's clock (key validity, accept window, rate limits), so that tests need not wait. */
+  now?: () => Date;
 }
 
 export interface RunningHub {
@@ -35,6 +38,8 @@ export interface RunningHub {
   disclosureLog: DisclosureLog;
   /** The plain-HTTP port of /metrics, /healthz and /readyz. */
   opsPort: number;
+  /** Reads the TLS files again (certificates, CA, CRLs); a broken file keeps the previous ones and throws. */
+  reloadTls(): TlsStatus;
   close(): Promise<void>;
 }
 
@@ -75,11 +80,9 @@ async function maintainLog(disclosureLog: DisclosureLog, config: HubConfig, log:
 /** The composition root: the only place where configuration meets I/O. */
 export async function startHub(config: HubConfig, options: HubOptions = {}): Promise<RunningHub> {
   const log = options.log ?? createLogger();
-  const tls = {
-    ca: readFileSync(config.hub.tls.ca, 'utf8'),
-    cert: readFileSync(config.hub.tls.cert, 'utf8'),
-    key: readFileSync(config.hub.tls.key, 'utf8'),
-  };
+  const now = options.now ?? (() => new Date());
+  const tlsReloader = new TlsReloader(config.hub.tls, log, now);
+  const tls = tlsReloader.initial;
   const keyring = await loadKeyring(config);
   const adapters = await loadAdapters(config.partners.map((p) => p.adapter));
   const pseudonymKey = readPseudonymKey(config.hub.pseudonymKey);
@@ -92,8 +95,9 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
 
   const policies = await PolicyRegistry.open(store, config.policies, new Set(config.partners.map((p) => p.id)), log);
   const disclosureLog = new DisclosureLog(store.log, { sign: keyring.hubPrivateKeys, verify: keyring.hubPrivateKeys.map((k) => k.toPublic()) });
-  const app = createApp({ config, policies, keyring, store, adapters, pseudonymKey, enqueue, metrics, log, disclosureLog });
-  const server = createTlsServer(tls, app);
+  const app = createApp({ config, policies, keyring, store, adapters, pseudonymKey, enqueue, metrics, log, disclosureLog, now, tls: tlsReloader });
+  const server = createTlsServer(tls, app, log);
+  tlsReloader.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.hub.listen.port, config.hub.listen.host, () => resolve());
@@ -120,6 +124,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     policies,
     metrics,
     disclosureLog,
+    reloadTls: () => tlsReloader.reload(),
     async close() {
       clearInterval(timer);
       clearInterval(logTimer);

@@ -74,6 +74,7 @@ export function loadConfig(dir: string, env: NodeJS.ProcessEnv = process.env): H
   const hubPath = join(dir, 'hub.yaml');
   const hubFile = parseFile(HubFile, hubPath, readYaml(hubPath));
   applyEnvironment(hubFile.hub, env);
+  hubFile.hub.tls.crl.forEach((crl, i) => readReferenced(hubPath, `hub.tls.crl.${i}`, crl));
 
   const partners: Partner[] = [];
   for (const file of yamlFiles(join(dir, 'partners'))) {

@@ -49,6 +49,8 @@ export const HubSettings = z
         key: FilePath,
         clientCert: FilePath,
         clientKey: FilePath,
+        /** PEM CRLs (a file may hold several), one for every CA level; reloaded on SIGHUP or POST /admin/v1/tls/reload. */
+        crl: z.array(FilePath).default([]),
       })
       .strict(),
     pgp: z.object({ publicKey: FilePath, privateKey: FilePath, passphraseEnv: z.string().optional() }).strict(),

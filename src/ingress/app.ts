@@ -15,6 +15,8 @@ import { inboxRouter } from './routes/inbox.ts';
 import { logRouter } from './routes/log.ts';
 import { messagesRouter } from './routes/messages.ts';
 import { publicRouter } from './routes/public.ts';
+import { tlsRouter } from './routes/tls.ts';
+import type { TlsReloader } from './tls-reload.ts';
 
 export interface AppDeps extends SubmissionDeps {
   store: HubStore;
@@ -22,6 +24,7 @@ export interface AppDeps extends SubmissionDeps {
   policies: PolicyRegistry;
   metrics: HubMetrics;
   disclosureLog: DisclosureLog;
+  tls: Pick<TlsReloader, 'reload' | 'status'>;
 }
 
 /** The partner-facing application. Express 5 passes rejected promises of async handlers to the error handler. */
@@ -39,6 +42,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/v1/messages', messagesRouter(deps));
   app.use('/v1/inbox', inboxRouter(deps.store, deps.metrics));
   app.use('/v1/log', logRouter(deps.store, deps.disclosureLog));
+  app.use('/admin/v1/tls', tlsRouter(deps.tls));
   app.use('/admin/v1', adminRouter(deps));
   app.use('/privacy/v1', privacyRouter(deps));
   app.use(notFoundHandler);

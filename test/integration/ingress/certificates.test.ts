@@ -1,0 +1,164 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueCrl } from '../../../src/pki/crl.ts';
+import { createCa, issuerToPem, type IssuedLeaf } from '../../../src/pki/x509.ts';
+import { CERTS, eventually, startTestHub, withPartner, type TestHub } from '../../support/hub.ts';
+import { clientLeaf, devCa, fingerprint, keepAliveAgent, refusedHandshakes, tlsRequest } from '../../support/tls.ts';
+
+const root = devCa();
+// A second CA level: the hub trusts it, so its certificates pass the handshake only while it has a CRL too.
+const intermediate = createCa('Actieoverleg Hub Test Intermediate CA', 365, root);
+const dir = mkdtempSync(join(tmpdir(), 'aoh-crl-'));
+const crlPath = join(dir, 'crl.pem');
+const caBundle = join(dir, 'ca-bundle.pem');
+let crlNumber = 0;
+
+/** Publishes CRLs for both CA levels (or for the root only), as an operator's CRL job would. */
+function publish(revoked: IssuedLeaf[], levels: 'both' | 'root' = 'both'): void {
+  const nextUpdate = new Date(Date.now() + 86_400_000);
+  const entries = revoked.map((l) => ({ serial: l.serial, revokedAt: new Date() }));
+  const crls = [issueCrl(root, { revoked: entries, number: ++crlNumber, nextUpdate })];
+  if (levels === 'both') crls.push(issueCrl(intermediate, { revoked: [], number: crlNumber, nextUpdate }));
+  writeFileSync(crlPath, crls.join('\n'));
+}
+
+const pinnedRvdk = clientLeaf(root, { CN: 'rvdk-system-2026', O: 'Raad voor de Kinderbescherming' });
+let t: TestHub;
+
+beforeAll(async () => {
+  publish([]);
+  writeFileSync(caBundle, readFileSync(join(CERTS, 'ca.crt'), 'utf8') + issuerToPem(intermediate).certPem);
+  t = await startTestHub((c) => {
+    c.hub.tls.ca = caBundle;
+    c.hub.tls.crl = [crlPath];
+    withPartner(c, 'rvdk', { certificate: { fingerprint256: fingerprint(pinnedRvdk) } });
+  });
+});
+afterAll(async () => {
+  await t.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const admin = () => ({ cert: readFileSync(join(CERTS, 'admin/client.crt'), 'utf8'), key: readFileSync(join(CERTS, 'admin/client.key'), 'utf8') });
+const as = (leaf: IssuedLeaf) => ({ cert: leaf.certPem, key: leaf.keyPem });
+
+async function refusedWith(leaf: IssuedLeaf, reason: string): Promise<void> {
+  await expect(tlsRequest(t.url, '/v1/inbox', as(leaf))).rejects.toThrow();
+  await eventually(`handshake refused with ${reason}`, async () => (refusedHandshakes(t.logLines).includes(reason) ? true : undefined));
+}
+
+describe('certificate revocation', () => {
+  it('refuses a revoked certificate at the handshake after a reload, without a restart, and cuts its open connection', async () => {
+    const revoked = clientLeaf(root);
+    const kept = clientLeaf(root);
+    const agent = keepAliveAgent(revoked);
+    expect((await tlsRequest(t.url, '/v1/inbox', { agent })).status).toBe(200);
+
+    publish([revoked]);
+    const reload = await tlsRequest(t.url, '/admin/v1/tls/reload', { ...admin(), method: 'POST' });
+    expect(reload.status).toBe(200);
+    const status = JSON.parse(reload.body) as { crls: { issuer: string; revoked: number; expired: boolean }[] };
+    expect(status.crls.map((c) => [c.issuer.split('\n')[0], c.revoked, c.expired])).toEqual([
+      ['CN=Actieoverleg Hub Development CA', 1, false],
+      ['CN=Actieoverleg Hub Test Intermediate CA', 0, false],
+    ]);
+
+    await expect(tlsRequest(t.url, '/v1/inbox', { agent })).rejects.toThrow();
+    expect(t.logLines.some((l) => l.includes('request on a connection of a revoked certificate'))).toBe(true);
+    agent.destroy();
+    await refusedWith(revoked, 'CERT_REVOKED');
+    expect((await tlsRequest(t.url, '/v1/inbox', as(kept))).status).toBe(200);
+  });
+
+  it('keeps the previous TLS context when a reload finds a broken CRL, and reports the error', async () => {
+    const revoked = clientLeaf(root);
+    publish([revoked]);
+    expect((await tlsRequest(t.url, '/admin/v1/tls/reload', { ...admin(), method: 'POST' })).status).toBe(200);
+    writeFileSync(crlPath, '-----BEGIN X509 CRL-----\nbm90IGEgY3Js\n-----END X509 CRL-----\n');
+    const broken = await tlsRequest(t.url, '/admin/v1/tls/reload', { ...admin(), method: 'POST' });
+    expect(broken.status).toBe(422);
+    expect(JSON.parse(broken.body)).toMatchObject({ type: 'urn:actieoverleg-hub:problem:tls-reload-failed', detail: expect.stringContaining(crlPath) });
+    // The previous CRLs still hold: the revoked certificate stays out, the others stay in.
+    await refusedWith(revoked, 'CERT_REVOKED');
+    expect((await tlsRequest(t.url, '/v1/inbox', as(clientLeaf(root)))).status).toBe(200);
+  });
+
+  it('needs a CRL for every CA level: without the intermediate’s, its certificates are refused', async () => {
+    const fromIntermediate = clientLeaf(intermediate, { CN: 'someone', O: 'Elsewhere' });
+    publish([]);
+    t.hub.reloadTls();
+    expect((await tlsRequest(t.url, '/v1/inbox', as(fromIntermediate))).status).toBe(403);
+    publish([], 'root');
+    t.hub.reloadTls();
+    await refusedWith(fromIntermediate, 'UNABLE_TO_GET_CRL');
+    expect((await tlsRequest(t.url, '/v1/inbox', as(clientLeaf(root)))).status).toBe(200);
+    publish([]);
+    t.hub.reloadTls();
+  });
+
+  it('lets only administrators reload (403 for partners and privacy officers)', async () => {
+    const politie = { cert: readFileSync(join(CERTS, 'partners/politie/client.crt'), 'utf8'), key: readFileSync(join(CERTS, 'partners/politie/client.key'), 'utf8') };
+    const officer = { cert: readFileSync(join(CERTS, 'privacy-officer/client.crt'), 'utf8'), key: readFileSync(join(CERTS, 'privacy-officer/client.key'), 'utf8') };
+    for (const who of [politie, officer]) {
+      const answer = await tlsRequest(t.url, '/admin/v1/tls/reload', { ...who, method: 'POST' });
+      expect(answer.status).toBe(403);
+      expect(JSON.parse(answer.body).type).toBe('urn:actieoverleg-hub:problem:wrong-role');
+    }
+    expect((await tlsRequest(t.url, '/admin/v1/tls', admin())).status).toBe(200);
+  });
+});
+
+describe('certificate validity and issuer', () => {
+  it('refuses an expired and a not-yet-valid certificate at the handshake', async () => {
+    const day = 86_400_000;
+    await refusedWith(clientLeaf(root, undefined, { notBefore: new Date(Date.now() - 10 * day), notAfter: new Date(Date.now() - day) }), 'CERT_HAS_EXPIRED');
+    await refusedWith(clientLeaf(root, undefined, { notBefore: new Date(Date.now() + day), notAfter: new Date(Date.now() + 10 * day) }), 'CERT_NOT_YET_VALID');
+  });
+
+  it('refuses a certificate from another CA at the handshake, even with a partner’s subject', async () => {
+    await refusedWith(clientLeaf(createCa('Some Other CA')), 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+  });
+});
+
+describe('identity', () => {
+  it('recognises a partner by issuer plus subject, and not with the same subject from another trusted issuer', async () => {
+    const sameSubjectElsewhere = await tlsRequest(t.url, '/v1/inbox', as(clientLeaf(intermediate)));
+    expect(sameSubjectElsewhere.status).toBe(403);
+    expect(JSON.parse(sameSubjectElsewhere.body).type).toBe('urn:actieoverleg-hub:problem:unknown-certificate');
+    expect((await tlsRequest(t.url, '/v1/inbox', as(clientLeaf(root)))).status).toBe(200);
+  });
+
+  it('recognises a partner by its pinned SHA-256 fingerprint, and no other certificate with the same subject', async () => {
+    const { to } = await t.sendMinutes();
+    const inbox = await tlsRequest(t.url, '/v1/inbox', as(pinnedRvdk));
+    expect(inbox.status).toBe(200);
+    expect((JSON.parse(inbox.body) as { deliveries: { deliveryId: string }[] }).deliveries.map((d) => d.deliveryId)).toContain(to.rvdk);
+    const twin = await tlsRequest(t.url, '/v1/inbox', as(clientLeaf(root, { CN: 'rvdk-system-2026', O: 'Raad voor de Kinderbescherming' })));
+    expect(twin.status).toBe(403);
+    const shipped = await tlsRequest(t.url, '/v1/inbox', { cert: readFileSync(join(CERTS, 'partners/rvdk/client.crt'), 'utf8'), key: readFileSync(join(CERTS, 'partners/rvdk/client.key'), 'utf8') });
+    expect(shipped.status).toBe(403);
+  });
+});
+
+describe('protocol and ciphers', () => {
+  const politie = () => ({ cert: readFileSync(join(CERTS, 'partners/politie/client.crt'), 'utf8'), key: readFileSync(join(CERTS, 'partners/politie/client.key'), 'utf8') });
+
+  it('negotiates TLS 1.3 with a default client', async () => {
+    const answer = await tlsRequest(t.url, '/v1/inbox', politie());
+    expect(answer.protocol).toBe('TLSv1.3');
+  });
+
+  it('refuses a TLS 1.1 client with a protocol-version alert', async () => {
+    const tls = { minVersion: 'TLSv1.1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' };
+    await expect(tlsRequest(t.url, '/v1/inbox', { ...politie(), tls })).rejects.toThrow(/alert protocol version/);
+  });
+
+  it('refuses a TLS 1.2 client that offers only weak ciphers, and accepts ECDHE with AEAD', async () => {
+    const weak = { maxVersion: 'TLSv1.2', ciphers: 'AES128-SHA:AES256-GCM-SHA384:ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA384:DHE-RSA-AES128-GCM-SHA256' };
+    await expect(tlsRequest(t.url, '/v1/inbox', { ...politie(), tls: weak })).rejects.toThrow(/handshake failure/);
+    const strong = await tlsRequest(t.url, '/v1/inbox', { ...politie(), tls: { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' } });
+    expect([strong.status, strong.protocol, strong.cipher]).toEqual([200, 'TLSv1.2', 'ECDHE-RSA-AES128-GCM-SHA256']);
+  });
+});
