@@ -10,7 +10,7 @@ import { fileTransport } from './delivery/transports/file.ts';
 import { pushTransport } from './delivery/transports/push.ts';
 import { deliverySettingsFor } from './delivery/retry.ts';
 import { DeliveryWorkers } from './delivery/worker.ts';
-import { loadKeyring } from './envelope/keyring.ts';
+import { hubVerificationKeys, loadKeyring } from './envelope/keyring.ts';
 import { DisclosureLog } from './disclosure-log/service.ts';
 import { createApp } from './ingress/app.ts';
 import { createTlsServer } from './ingress/server.ts';
@@ -94,7 +94,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const workers = new DeliveryWorkers({ config, store, log, metrics, transports: { pull: pullTransport, push, file: fileTransport } });
 
   const policies = await PolicyRegistry.open(store, config.policies, new Set(config.partners.map((p) => p.id)), log);
-  const disclosureLog = new DisclosureLog(store.log, { sign: keyring.hubPrivateKeys, verify: keyring.hubPrivateKeys.map((k) => k.toPublic()) });
+  const disclosureLog = new DisclosureLog(store.log, { sign: keyring.hubPrivateKeys, verify: hubVerificationKeys(keyring) });
   const app = createApp({ config, policies, keyring, store, adapters, pseudonymKey, enqueue, metrics, log, disclosureLog, now, tls: tlsReloader });
   const server = createTlsServer(tls, app, log);
   tlsReloader.attach(server);

@@ -3,6 +3,7 @@ import { MessageType, Purpose } from '../messages/envelope.ts';
 import { PartnerId } from '../messages/common.ts';
 
 const FilePath = z.string().min(1);
+const IsoInstant = z.iso.datetime({ offset: true });
 const DistinguishedName = z.record(z.string().regex(/^[A-Za-z.0-9]+$/), z.string().min(1));
 
 /** How a client certificate is recognised: a pinned SHA-256 fingerprint, or issuer plus subject attributes. */
@@ -53,7 +54,17 @@ export const HubSettings = z
         crl: z.array(FilePath).default([]),
       })
       .strict(),
-    pgp: z.object({ publicKey: FilePath, privateKey: FilePath, passphraseEnv: z.string().optional() }).strict(),
+    pgp: z
+      .object({
+        publicKey: FilePath,
+        privateKey: FilePath,
+        passphraseEnv: z.string().optional(),
+        /** Keys replaced by privateKey: they still decrypt messages encrypted to them until decryptUntil, and sign nothing. */
+        previousKeys: z
+          .array(z.object({ privateKey: FilePath, decryptUntil: IsoInstant, passphraseEnv: z.string().optional() }).strict())
+          .default([]),
+      })
+      .strict(),
     pseudonymKey: FilePath,
     database: z.object({ path: FilePath }).strict(),
     redis: z.object({ url: z.string().regex(/^rediss?:\/\//), prefix: z.string().regex(/^[A-Za-z0-9_-]+$/).default('aoh') }).strict(),
@@ -171,12 +182,16 @@ export const Transport = z.discriminatedUnion('kind', [
 ]);
 export type Transport = z.infer<typeof Transport>;
 
+/** A partner key with the period in which the hub accepts its signatures and encrypts to it. */
+export const RegisteredKeyFile = z.object({ file: FilePath, validFrom: IsoInstant.optional(), validUntil: IsoInstant.optional() }).strict();
+
 export const PartnerFile = z
   .object({
     id: PartnerId,
     name: z.string().min(1),
     certificate: CertificateIdentity,
-    pgpPublicKeys: z.array(FilePath).min(1),
+    /** Armoured key files; during a rotation with validFrom/validUntil, so that old and new overlap. */
+    pgpPublicKeys: z.array(z.union([FilePath, RegisteredKeyFile])).min(1),
     transport: Transport.default({ kind: 'pull' }),
     /** Overrides of hub.delivery for this partner: its retries, pace and concurrency. */
     delivery: DeliverySettings.partial().optional(),

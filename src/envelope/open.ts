@@ -1,5 +1,6 @@
 import * as openpgp from 'openpgp';
 import { HubProblem, Problems } from '../errors/problem.ts';
+import { signerProblem } from './keyring.ts';
 import { openpgpConfig } from './openpgp-config.ts';
 
 export interface OpenedEnvelope {
@@ -25,6 +26,8 @@ export async function openEnvelope(
   hubKeys: openpgp.PrivateKey[],
   senderKeys: openpgp.PublicKey[],
   maxDecompressedBytes: number,
+  /** The moment at which keys must be valid (the hub's clock). */
+  date: Date = new Date(),
 ): Promise<OpenedEnvelope> {
   const config = openpgpConfig(maxDecompressedBytes);
   let message: openpgp.Message<string>;
@@ -38,7 +41,7 @@ export async function openEnvelope(
   }
   let result: openpgp.DecryptMessageResult & { data: string };
   try {
-    result = await openpgp.decrypt({ message, decryptionKeys: hubKeys, verificationKeys: senderKeys, config });
+    result = await openpgp.decrypt({ message, decryptionKeys: hubKeys, verificationKeys: senderKeys, date, config });
   } catch (err) {
     throw decryptProblem(err);
   }
@@ -47,7 +50,7 @@ export async function openEnvelope(
   try {
     await signature.verified;
   } catch {
-    throw new HubProblem(Problems.badSignature, 'The signature is not valid for a key registered for the calling partner');
+    throw await signerProblem(senderKeys, signature.keyID.toHex(), date);
   }
   return { plaintext: result.data, signingKeyId: signature.keyID.toHex() };
 }

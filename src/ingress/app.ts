@@ -8,6 +8,7 @@ import type { HubMetrics } from '../observability/metrics.ts';
 import type { PolicyRegistry } from '../policies/registry.ts';
 import type { HubStore } from '../store/types.ts';
 import type { SubmissionDeps } from '../submission/accept.ts';
+import { hubPublicKeysArmored } from '../envelope/keyring.ts';
 import { authenticate } from './authenticate.ts';
 import { openApiDocument } from './openapi.ts';
 import { notFoundHandler, problemHandler } from './problem-handler.ts';
@@ -38,7 +39,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/openapi.json', (_req, res) => {
     res.type('application/json').send(openApi);
   });
-  app.use('/v1', publicRouter(deps.keyring.hubPublicKeysArmored));
+  app.use('/v1', publicRouter(() => hubPublicKeysArmored(deps.keyring, deps.now?.() ?? new Date())));
   app.use('/v1/messages', messagesRouter(deps));
   app.use('/v1/inbox', inboxRouter(deps.store, deps.metrics));
   app.use('/v1/log', logRouter(deps.store, deps.disclosureLog));
