@@ -40,6 +40,27 @@ export const DeliverySettings = z
 export type DeliverySettings = z.infer<typeof DeliverySettings>;
 const DEFAULT_DELIVERY: DeliverySettings = { backoffSeconds: 5, maxBackoffSeconds: 900, maxAgeHours: 48, pushTimeoutSeconds: 15, concurrency: 4 };
 
+/** At most `max` requests at once per caller, refilled at `max` per `perSeconds`. */
+export const RateLimit = z.object({ max: z.number().int().positive(), perSeconds: z.number().positive() }).strict();
+export type RateLimit = z.infer<typeof RateLimit>;
+
+/**
+ * Per endpoint class: submit (POST /v1/messages), read (the other /v1 endpoints), admin, privacy. A
+ * caller may burst up to `max`, then gets `max` per `perSeconds`.
+ */
+const DEFAULT_RATE_LIMITS = { submit: { max: 600, perSeconds: 60 }, read: { max: 3000, perSeconds: 60 }, admin: { max: 600, perSeconds: 60 }, privacy: { max: 600, perSeconds: 60 } };
+export const RateLimits = z
+  .object({
+    submit: RateLimit.default(DEFAULT_RATE_LIMITS.submit),
+    read: RateLimit.default(DEFAULT_RATE_LIMITS.read),
+    admin: RateLimit.default(DEFAULT_RATE_LIMITS.admin),
+    privacy: RateLimit.default(DEFAULT_RATE_LIMITS.privacy),
+  })
+  .strict();
+export type RateLimits = z.infer<typeof RateLimits>;
+/** A partner's or operator's own limits: only the classes it names replace the hub's. */
+const RateLimitOverrides = z.object({ submit: RateLimit.optional(), read: RateLimit.optional(), admin: RateLimit.optional(), privacy: RateLimit.optional() }).strict();
+
 export const HubSettings = z
   .object({
     listen: z.object({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(8443) }).strict(),
@@ -80,6 +101,8 @@ export const HubSettings = z
       .strict()
       .default({ maxAgeSeconds: 86400, maxSkewSeconds: 300 }),
     delivery: DeliverySettings.default(DEFAULT_DELIVERY),
+    /** Requests per caller and endpoint class; a partner or operator may override any class under its own `rateLimits:`. */
+    rateLimits: RateLimits.default(DEFAULT_RATE_LIMITS),
     /** The disclosure log: how long entries are kept, how often the tree is signed. */
     log: z
       .object({
@@ -114,6 +137,7 @@ export const Operator = z
     id: z.string().min(1),
     role: z.enum(['administrator', 'privacy-officer']),
     certificate: CertificateIdentity,
+    rateLimits: RateLimitOverrides.optional(),
   })
   .strict();
 export type Operator = z.infer<typeof Operator>;
@@ -195,6 +219,8 @@ export const PartnerFile = z
     transport: Transport.default({ kind: 'pull' }),
     /** Overrides of hub.delivery for this partner: its retries, pace and concurrency. */
     delivery: DeliverySettings.partial().optional(),
+    /** Overrides of hub.rateLimits for this partner. */
+    rateLimits: RateLimitOverrides.optional(),
     participant: z.boolean().default(true),
     adapter: z.string().regex(/^[a-z][a-z0-9-]*$/).optional(),
     sends: z.array(z.object({ type: MessageType, purposes: z.array(Purpose).min(1) }).strict()).default([]),

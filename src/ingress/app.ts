@@ -10,6 +10,7 @@ import type { HubStore } from '../store/types.ts';
 import type { SubmissionDeps } from '../submission/accept.ts';
 import { hubPublicKeysArmored } from '../envelope/keyring.ts';
 import { authenticate } from './authenticate.ts';
+import { rateLimit } from './rate-limit.ts';
 import { openApiDocument } from './openapi.ts';
 import { notFoundHandler, problemHandler } from './problem-handler.ts';
 import { inboxRouter } from './routes/inbox.ts';
@@ -35,6 +36,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('query parser', 'simple');
   app.use(helmet());
   app.use(authenticate(deps.config));
+  app.use(rateLimit(deps.config, deps.now));
   const openApi = JSON.stringify(openApiDocument());
   app.get('/openapi.json', (_req, res) => {
     res.type('application/json').send(openApi);

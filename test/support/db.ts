@@ -34,3 +34,12 @@ export function disclosureRow(path: string, deliveryId: string): Record<string, 
     db.close();
   }
 }
+
+/**
+ * What a refused request must not add: messages, deliveries and disclosure records. Delivery events are
+ * left out, because workers append them to earlier deliveries at any moment.
+ */
+export function storedRows(path: string): { messages: number; deliveries: number; disclosures: number } {
+  const { messages = 0, deliveries = 0, disclosures = 0 } = rowCounts(path);
+  return { messages, deliveries, disclosures };
+}

@@ -5,7 +5,7 @@ import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelope, familyCase, stalkingCase } from '../../../src/simulator/cases.ts';
 import type { SimulatedPartner } from '../../../src/simulator/partner.ts';
-import { rowCounts } from '../../support/db.ts';
+import { storedRows } from '../../support/db.ts';
 import { CERTS, startTestHub, withPartner, type TestHub } from '../../support/hub.ts';
 import { DAY, newKeyPair, partnerSigningWith as signer, testClock } from '../../support/pgp.ts';
 
@@ -66,9 +66,9 @@ afterAll(async () => {
 });
 
 async function problemOf(partner: SimulatedPartner, armored: string) {
-  const before = rowCounts(t.config.hub.database.path);
+  const before = storedRows(t.config.hub.database.path);
   const answer = await partner.request('POST', '/v1/messages', armored, { 'content-type': 'application/pgp-encrypted' });
-  expect(rowCounts(t.config.hub.database.path)).toEqual(before);
+  expect(storedRows(t.config.hub.database.path)).toEqual(before);
   return { status: answer.status, type: (JSON.parse(answer.body) as { type: string }).type.replace('urn:actieoverleg-hub:problem:', '') };
 }
 
