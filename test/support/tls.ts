@@ -26,6 +26,8 @@ export interface TlsAnswer {
   body: string;
   protocol: string | null;
   cipher: string;
+  /** The serial number of the certificate the server presented. */
+  serverSerial: string;
 }
 
 export interface TlsClientOptions {
@@ -57,7 +59,7 @@ export function tlsRequest(url: string, path: string, options: TlsClientOptions 
         const socket = res.socket as TLSSocket;
         let body = '';
         res.on('data', (c) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, protocol: socket.getProtocol(), cipher: socket.getCipher().name }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, protocol: socket.getProtocol(), cipher: socket.getCipher().name, serverSerial: socket.getPeerCertificate().serialNumber }));
         res.on('error', reject);
       },
     );

@@ -4,7 +4,7 @@ import { MESSAGE_TYPES } from '../../../src/messages/index.ts';
 import { envelope, stalkingCase } from '../../../src/simulator/cases.ts';
 import { loadClientTls, MutualTlsClient, type HttpAnswer } from '../../../src/simulator/client.ts';
 import type { SimulatedPartner } from '../../../src/simulator/partner.ts';
-import { CERTS, PARTNER_IDS, startTestHub, type TestHub } from '../../support/hub.ts';
+import { CERTS, eventually, PARTNER_IDS, startTestHub, type TestHub } from '../../support/hub.ts';
 
 const PURPOSES = ['intake', 'enrichment', 'preparation', 'execution', 'feedback'];
 const fixture = stalkingCase();
@@ -33,6 +33,10 @@ beforeAll(async () => {
   const answer = JSON.parse((await partners.politie!.submit(envelope('submission', 'intake', fixture.caseRef, fixture.submission))).body) as { messageId: string; deliveries: { deliveryId: string }[] };
   submissionId = answer.messageId;
   submissionDelivery = answer.deliveries[0]!.deliveryId;
+  // Inboxes list a delivery once the worker has made it available.
+  for (const id of [...Object.values(minutes.to), submissionDelivery]) {
+    await eventually(`${id} available`, async () => ((await t.events(id)).some((e) => e.event === 'available') ? true : undefined));
+  }
 });
 afterAll(async () => {
   Object.values(operators).forEach((o) => o.close());

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCrl } from '../../../src/pki/crl.ts';
-import { createCa, issuerToPem, type IssuedLeaf } from '../../../src/pki/x509.ts';
+import { createCa, issueLeaf, issuerToPem, type IssuedLeaf } from '../../../src/pki/x509.ts';
 import { CERTS, eventually, startTestHub, withPartner, type TestHub } from '../../support/hub.ts';
 import { clientLeaf, devCa, fingerprint, keepAliveAgent, refusedHandshakes, tlsRequest } from '../../support/tls.ts';
 
@@ -13,6 +13,8 @@ const intermediate = createCa('Actieoverleg Hub Test Intermediate CA', 365, root
 const dir = mkdtempSync(join(tmpdir(), 'aoh-crl-'));
 const crlPath = join(dir, 'crl.pem');
 const caBundle = join(dir, 'ca-bundle.pem');
+const serverCert = join(dir, 'server.crt');
+const serverKey = join(dir, 'server.key');
 let crlNumber = 0;
 
 /** Publishes CRLs for both CA levels (or for the root only), as an operator's CRL job would. */
@@ -30,8 +32,12 @@ let t: TestHub;
 beforeAll(async () => {
   publish([]);
   writeFileSync(caBundle, readFileSync(join(CERTS, 'ca.crt'), 'utf8') + issuerToPem(intermediate).certPem);
+  writeFileSync(serverCert, readFileSync(join(CERTS, 'hub/server.crt')));
+  writeFileSync(serverKey, readFileSync(join(CERTS, 'hub/server.key')));
   t = await startTestHub((c) => {
     c.hub.tls.ca = caBundle;
+    c.hub.tls.cert = serverCert;
+    c.hub.tls.key = serverKey;
     c.hub.tls.crl = [crlPath];
     withPartner(c, 'rvdk', { certificate: { fingerprint256: fingerprint(pinnedRvdk) } });
   });
@@ -98,6 +104,19 @@ describe('certificate revocation', () => {
     t.hub.reloadTls();
   });
 
+  it('renews the hub’s own server certificate on reload, and keeps it when the new key does not match', async () => {
+    const renewed = issueLeaf(root, { subject: { CN: 'localhost', O: 'Actieoverleg Hub' }, usage: 'server', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+    writeFileSync(serverCert, renewed.certPem);
+    writeFileSync(serverKey, renewed.keyPem);
+    t.hub.reloadTls();
+    const politie = () => tlsRequest(t.url, '/v1/inbox', as(clientLeaf(root)));
+    expect((await politie()).serverSerial).toBe(renewed.serial.toUpperCase());
+    writeFileSync(serverKey, clientLeaf(root).keyPem);
+    const mismatch = await tlsRequest(t.url, '/admin/v1/tls/reload', { ...admin(), method: 'POST' });
+    expect([mismatch.status, JSON.parse(mismatch.body).type]).toEqual([422, 'urn:actieoverleg-hub:problem:tls-reload-failed']);
+    expect((await politie()).serverSerial).toBe(renewed.serial.toUpperCase());
+  });
+
   it('lets only administrators reload (403 for partners and privacy officers)', async () => {
     const politie = { cert: readFileSync(join(CERTS, 'partners/politie/client.crt'), 'utf8'), key: readFileSync(join(CERTS, 'partners/politie/client.key'), 'utf8') };
     const officer = { cert: readFileSync(join(CERTS, 'privacy-officer/client.crt'), 'utf8'), key: readFileSync(join(CERTS, 'privacy-officer/client.key'), 'utf8') };
@@ -132,9 +151,12 @@ describe('identity', () => {
 
   it('recognises a partner by its pinned SHA-256 fingerprint, and no other certificate with the same subject', async () => {
     const { to } = await t.sendMinutes();
-    const inbox = await tlsRequest(t.url, '/v1/inbox', as(pinnedRvdk));
-    expect(inbox.status).toBe(200);
-    expect((JSON.parse(inbox.body) as { deliveries: { deliveryId: string }[] }).deliveries.map((d) => d.deliveryId)).toContain(to.rvdk);
+    // The delivery is in the inbox once the worker has made it available.
+    await eventually('rvdk’s delivery listed', async () => {
+      const inbox = await tlsRequest(t.url, '/v1/inbox', as(pinnedRvdk));
+      expect(inbox.status).toBe(200);
+      return (JSON.parse(inbox.body) as { deliveries: { deliveryId: string }[] }).deliveries.some((d) => d.deliveryId === to.rvdk) ? true : undefined;
+    });
     const twin = await tlsRequest(t.url, '/v1/inbox', as(clientLeaf(root, { CN: 'rvdk-system-2026', O: 'Raad voor de Kinderbescherming' })));
     expect(twin.status).toBe(403);
     const shipped = await tlsRequest(t.url, '/v1/inbox', { cert: readFileSync(join(CERTS, 'partners/rvdk/client.crt'), 'utf8'), key: readFileSync(join(CERTS, 'partners/rvdk/client.key'), 'utf8') });
