@@ -88,7 +88,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const pseudonymKey = readPseudonymKey(config.hub.pseudonymKey);
   const store = new SqliteStore(config.hub.database.path);
   const queues = new DeliveryQueues(config);
-  const metrics = new HubMetrics({ queueDepths: () => queues.depths(), deadDeliveries: () => deadByPartner(store) });
+  const metrics = new HubMetrics({ queueDepths: () => queues.depths(), deadDeliveries: () => deadByPartner(store), crls: () => tlsReloader.status.crls });
   const enqueue = (deliveryId: string, recipient: string) => queues.enqueue(deliveryId, recipient);
   const push = pushTransport(pushTls(config, tls.ca), (partner) => deliverySettingsFor(config.hub.delivery, partner).pushTimeoutSeconds);
   const workers = new DeliveryWorkers({ config, store, log, metrics, transports: { pull: pullTransport, push, file: fileTransport } });
@@ -96,7 +96,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const policies = await PolicyRegistry.open(store, config.policies, new Set(config.partners.map((p) => p.id)), log);
   const disclosureLog = new DisclosureLog(store.log, { sign: keyring.hubPrivateKeys, verify: hubVerificationKeys(keyring) });
   const app = createApp({ config, policies, keyring, store, adapters, pseudonymKey, enqueue, metrics, log, disclosureLog, now, tls: tlsReloader });
-  const server = createTlsServer(tls, app, log);
+  const server = createTlsServer(tls, app, log, metrics);
   tlsReloader.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -36,7 +36,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('query parser', 'simple');
   app.use(helmet());
   app.use(authenticate(deps.config));
-  app.use(rateLimit(deps.config, deps.now));
+  app.use(rateLimit(deps.config, deps.now, deps.metrics));
   const openApi = JSON.stringify(openApiDocument());
   app.get('/openapi.json', (_req, res) => {
     res.type('application/json').send(openApi);

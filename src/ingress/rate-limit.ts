@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import type { RateLimit, RateLimits } from '../config/schema.ts';
 import type { HubConfig } from '../config/types.ts';
 import { HubProblem, Problems } from '../errors/problem.ts';
+import type { HubMetrics } from '../observability/metrics.ts';
 import { principalOf } from './authenticate.ts';
 
 export type EndpointClass = keyof RateLimits;
@@ -51,7 +52,7 @@ export function limitsFor(config: Pick<HubConfig, 'hub' | 'partners' | 'operator
  * Refuses a caller over its limit with 429 and Retry-After, before the body is read. The buckets live in
  * this process: see the README for why they are not shared through Redis.
  */
-export function rateLimit(config: Pick<HubConfig, 'hub' | 'partners' | 'operators'>, now: () => Date = () => new Date()): RequestHandler {
+export function rateLimit(config: Pick<HubConfig, 'hub' | 'partners' | 'operators'>, now: () => Date = () => new Date(), metrics?: HubMetrics): RequestHandler {
   const buckets = new TokenBuckets(now);
   return (req, res, next) => {
     const principal = principalOf(res);
@@ -61,6 +62,7 @@ export function rateLimit(config: Pick<HubConfig, 'hub' | 'partners' | 'operator
       next();
       return;
     }
+    metrics?.rateLimited.inc({ caller: principal.id, endpoint });
     res.set('Retry-After', String(verdict.retryAfterSeconds));
     next(new HubProblem(Problems.rateLimited, `More than the ${endpoint} limit of ${principal.id}; retry after ${verdict.retryAfterSeconds} s`));
   };

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:https';
 import type { RequestListener } from 'node:http';
 import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import type { Logger } from '../observability/logger.ts';
+import type { HubMetrics } from '../observability/metrics.ts';
 
 export interface ServerTls {
   ca: string;
@@ -46,10 +47,12 @@ export function secureOptions(tls: ServerTls): SecureContextOptions {
  * chain once the handshake is done); the log says why. TLS 1.2 is the minimum; TLS 1.3 is negotiated
  * whenever the client offers it.
  */
-export function createTlsServer(tls: ServerTls, app: RequestListener, log?: Logger): Server {
+export function createTlsServer(tls: ServerTls, app: RequestListener, log?: Logger, metrics?: HubMetrics): Server {
   const server = createServer({ ...secureOptions(tls), requestCert: true, rejectUnauthorized: true }, app);
   server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
-    log?.info({ reason: socket.authorizationError ?? err.code ?? err.message, remote: socket.remoteAddress }, 'tls handshake refused');
+    const reason = String(socket.authorizationError ?? err.code ?? 'unknown');
+    log?.info({ reason, remote: socket.remoteAddress }, 'tls handshake refused');
+    metrics?.tlsRefused.inc({ reason });
   });
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;

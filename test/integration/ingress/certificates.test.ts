@@ -76,6 +76,9 @@ describe('certificate revocation', () => {
     agent.destroy();
     await refusedWith(revoked, 'CERT_REVOKED');
     expect((await tlsRequest(t.url, '/v1/inbox', as(kept))).status).toBe(200);
+    const metrics = await t.hub.metrics.registry.metrics();
+    expect(metrics).toMatch(/aoh_tls_handshakes_refused_total\{reason="CERT_REVOKED"\} [1-9]/);
+    expect(metrics).toMatch(/aoh_tls_crl_next_update_timestamp_seconds\{issuer="CN=Actieoverleg Hub Development CA, O=Actieoverleg Hub \(development\)"\} \d+/);
   });
 
   it('keeps the previous TLS context when a reload finds a broken CRL, and reports the error', async () => {

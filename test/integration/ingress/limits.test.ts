@@ -63,6 +63,7 @@ describe('rate limits', () => {
     expect(JSON.parse(answer.body)).toMatchObject({ type: 'urn:actieoverleg-hub:problem:rate-limited', status: 429 });
     expect(answer.headers['retry-after']).toBe('1800');
     expect(stored()).toEqual(before);
+    expect(await t.hub.metrics.registry.metrics()).toContain('aoh_rate_limited_total{caller="om",endpoint="submit"} 1');
   });
 
   it('counts each endpoint class and each partner separately, with per-partner overrides', async () => {
