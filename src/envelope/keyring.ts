@@ -89,7 +89,8 @@ export async function encryptionKeys(keyring: Keyring, partnerId: string, at: Da
   const candidates = (keyring.partnerKeys.get(partnerId) ?? []).filter((k) => inForce(k, at)).map((k) => k.key);
   const usable = await Promise.all(candidates.map((k) => k.getEncryptionKey(undefined, at).then(() => true, () => false)));
   const keys = candidates.filter((_k, i) => usable[i]);
-  if (keys.length === 0) throw new Error(`partner ${partnerId} has no registered OpenPGP key that is valid for encryption now`);
+  // A configuration gap, not the sender's mistake: nothing is stored, and the same message succeeds once the partner has a key.
+  if (keys.length === 0) throw new HubProblem(Problems.unavailable, `The hub has no OpenPGP key of ${partnerId} in force to encrypt to; nothing was stored, send the message again later`);
   return keys;
 }
 

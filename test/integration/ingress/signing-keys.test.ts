@@ -54,6 +54,8 @@ beforeAll(async () => {
           { armored: politieNew.toPublic().armor(), validFrom: at(1) },
         ],
       });
+      // Reclassering's only key ends on day 20 and nobody registered its successor.
+      withPartner(c, 'reclassering', { pgpKeys: [{ armored: readFileSync(join(CERTS, 'partners/reclassering/pgp-public.asc'), 'utf8'), validUntil: at(20) }] });
       withPartner(c, 'om', { pgpKeys: [{ armored: omOwn }, { armored: omExpiring.toPublic().armor() }, { armored: revoked.publicKey }] });
     },
     { now: clock.now },
@@ -109,9 +111,13 @@ describe('partner key rotation', () => {
     }
   }
 
-  async function politieDelivery(): Promise<string> {
+  async function vtToNewHubKey(): Promise<SimulatedPartner> {
     const vtKey = await openpgp.readPrivateKey({ armoredKey: readFileSync(join(CERTS, 'partners/vt/pgp-private.asc'), 'utf8') });
-    const vt = await partnerSigningWith('vt', t.url, vtKey, newHubKey.toPublic());
+    return partnerSigningWith('vt', t.url, vtKey, newHubKey.toPublic());
+  }
+
+  async function politieDelivery(): Promise<string> {
+    const vt = await vtToNewHubKey();
     const fx = familyCase();
     const minutes = { ...envelope('minutes', 'execution', fx.caseRef, fx.minutes), createdAt: clock.now().toISOString() };
     const answer = await vt.submit(minutes);
@@ -143,6 +149,15 @@ describe('partner key rotation', () => {
     expect((await (await partnerSigningWith('politie', t.url, politieNew, newHubKey.toPublic())).submit(submission())).status).toBe(202);
     const delivery = await politieDelivery();
     expect([await decryptsWith(delivery, politieOld), await decryptsWith(delivery, politieNew)]).toEqual([false, true]);
+  });
+
+  it('answers 503 unavailable, storing nothing, when a recipient has no key in force', async () => {
+    clock.set(21);
+    const before = storedRows(t.config.hub.database.path);
+    const answer = await (await vtToNewHubKey()).submit({ ...envelope('minutes', 'execution', fixture.caseRef, familyCase().minutes), createdAt: clock.now().toISOString() });
+    expect([answer.status, JSON.parse(answer.body).type]).toEqual([503, 'urn:actieoverleg-hub:problem:unavailable']);
+    expect(JSON.parse(answer.body).detail).toContain('reclassering');
+    expect(storedRows(t.config.hub.database.path)).toEqual(before);
   });
 });
 
