@@ -12,8 +12,13 @@ if (process.argv[2] === 'revoke') {
     process.exit(64);
   }
   const certsDir = resolve(process.argv[4] ?? 'certs');
-  const serial = revokeDevCertificate(certsDir, folder);
-  console.log(`Revoked ${folder}/client.crt (serial ${serial}); ${certsDir}/ca.crl rewritten. Reload the hub: kill -HUP <pid> or POST /admin/v1/tls/reload.`);
+  try {
+    const serial = revokeDevCertificate(certsDir, folder);
+    console.log(`Revoked ${folder}/client.crt (serial ${serial}); ${certsDir}/ca.crl rewritten. Reload the hub: kill -HUP <pid> or POST /admin/v1/tls/reload.`);
+  } catch (err) {
+    console.error(`Not revoked: ${(err as Error).message}`);
+    process.exit(1);
+  }
 } else {
   const certsDir = resolve(process.argv[2] ?? 'certs');
   const result = await ensureDevPki(certsDir, devIdentities(configDir));

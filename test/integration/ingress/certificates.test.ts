@@ -73,6 +73,8 @@ describe('certificate revocation', () => {
 
     await expect(tlsRequest(t.url, '/v1/inbox', { agent })).rejects.toThrow();
     expect(t.logLines.some((l) => l.includes('request on a connection of a revoked certificate'))).toBe(true);
+    // A new connection of the same agent offers its cached TLS session: resuming it must not get past the CRL.
+    await expect(tlsRequest(t.url, '/v1/inbox', { agent })).rejects.toThrow();
     agent.destroy();
     await refusedWith(revoked, 'CERT_REVOKED');
     expect((await tlsRequest(t.url, '/v1/inbox', as(kept))).status).toBe(200);
