@@ -14,7 +14,8 @@ export interface ServerTls {
 
 /**
  * TLS 1.3 suites first; for TLS 1.2 only ephemeral ECDHE key exchange with AEAD ciphers (GCM,
- * ChaCha20-Poly1305): no static RSA key exchange, no CBC, no SHA-1 MACs.
+ * ChaCha20-Poly1305): no static RSA key exchange, no CBC, no SHA-1 MACs. Security level 2 also refuses
+ * certificates with keys under 112 bits of strength (RSA under 2048 bits) and SHA-1 signatures.
  */
 export const TLS_CIPHERS = [
   'TLS_AES_256_GCM_SHA384',
@@ -26,6 +27,7 @@ export const TLS_CIPHERS = [
   'ECDHE-RSA-CHACHA20-POLY1305',
   'ECDHE-ECDSA-AES128-GCM-SHA256',
   'ECDHE-RSA-AES128-GCM-SHA256',
+  '@SECLEVEL=2',
 ].join(':');
 
 /** The secure-context options of the partner port, at start-up and on every reload. */

@@ -12,6 +12,8 @@ export interface LeafRequest {
   dnsNames?: string[];
   ipAddresses?: string[];
   validDays?: number;
+  /** 2048 by default; tests issue weaker keys on purpose. */
+  keyBits?: number;
   /** An explicit validity period, for certificates that are expired or not yet valid on purpose (tests). */
   notBefore?: Date;
   notAfter?: Date;
@@ -44,9 +46,9 @@ function baseCertificate(publicKey: forge.pki.rsa.PublicKey, days: number, perio
   return cert;
 }
 
-function rsaKeys(): forge.pki.rsa.KeyPair {
+function rsaKeys(bits = 2048): forge.pki.rsa.KeyPair {
   // node-forge delegates to Node's native key generation when it is available.
-  return forge.pki.rsa.generateKeyPair({ bits: 2048, e: 0x10001 });
+  return forge.pki.rsa.generateKeyPair({ bits, e: 0x10001 });
 }
 
 /**
@@ -77,7 +79,7 @@ export interface IssuedLeaf {
 }
 
 export function issueLeaf(issuer: Issuer, request: LeafRequest): IssuedLeaf {
-  const keys = rsaKeys();
+  const keys = rsaKeys(request.keyBits);
   const cert = baseCertificate(keys.publicKey, request.validDays ?? 825, request);
   cert.setSubject(attributes(request.subject));
   cert.setIssuer(issuer.cert.subject.attributes);

@@ -141,6 +141,14 @@ describe('certificate validity and issuer', () => {
     await refusedWith(clientLeaf(root, undefined, { notBefore: new Date(Date.now() + day), notAfter: new Date(Date.now() + 10 * day) }), 'CERT_NOT_YET_VALID');
   });
 
+  it('refuses a certificate with a weak key (RSA 1024) at the handshake', async () => {
+    // A client that is itself willing to use a weak key; the same client with a 2048-bit key gets in.
+    const lax = { ciphers: 'DEFAULT@SECLEVEL=0' };
+    const weak = clientLeaf(root, undefined, { keyBits: 1024 });
+    await expect(tlsRequest(t.url, '/v1/inbox', { ...as(weak), tls: lax })).rejects.toThrow();
+    expect((await tlsRequest(t.url, '/v1/inbox', { ...as(clientLeaf(root)), tls: lax })).status).toBe(200);
+  });
+
   it('refuses a certificate from another CA at the handshake, even with a partner’s subject', async () => {
     await refusedWith(clientLeaf(createCa('Some Other CA')), 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
   });
