@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkpointSignatureValid } from '../../../src/disclosure-log/checkpoint.ts';
+import { DisclosureLog } from '../../../src/disclosure-log/service.ts';
 import { envelope, familyCase, stalkingCase } from '../../../src/simulator/cases.ts';
 import type { SimulatedPartner } from '../../../src/simulator/partner.ts';
 import { storedRows } from '../../support/db.ts';
@@ -181,6 +183,20 @@ describe('hub key rotation', () => {
       return signatures[0]!.verified.then(() => true, () => false);
     };
     expect([await verifyWith(newHubKey.toPublic()), await verifyWith(await hubOldPublic())]).toEqual([true, false]);
+  });
+
+  it('still verifies the disclosure log’s checkpoints signed with the previous key', async () => {
+    clock.set(1);
+    const send = async () => expect((await (await partnerSigningWith('politie', t.url, politieOld, newHubKey.toPublic())).submit(submission())).status).toBe(202);
+    const oldKey = await openpgp.readPrivateKey({ armoredKey: readFileSync(join(CERTS, 'hub/pgp-private.asc'), 'utf8') });
+    await send();
+    // As the hub signed before its key was rotated.
+    const beforeRotation = await new DisclosureLog(t.hub.store.log, { sign: [oldKey], verify: [] }).checkpoint();
+    expect(await checkpointSignatureValid(beforeRotation, [oldKey.toPublic()])).toBe(true);
+    await send();
+    expect(await checkpointSignatureValid(await t.hub.disclosureLog.checkpoint(), [newHubKey.toPublic()])).toBe(true);
+    expect(await t.hub.disclosureLog.verify()).toMatchObject({ intact: true });
+    expect(await new DisclosureLog(t.hub.store.log, { sign: [], verify: [newHubKey.toPublic()] }).verify()).toMatchObject({ intact: false });
   });
 
   it('after the date a message to the old key is not-encrypted-to-hub, and only the new key is served', async () => {
