@@ -16,7 +16,7 @@ import { subjectsOf } from '../disclosure-log/subjects.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { assignMeeting, type MeetingAssignment } from './meeting.ts';
 import { planDeliveries } from './plan.ts';
-import { checkAcceptWindow, checkSenderMaySend, checkSubmissionRules } from './rules.ts';
+import { checkAcceptWindow, checkSenderMaySendRaw, checkSubmissionRules } from './rules.ts';
 
 export interface SubmissionDeps {
   config: HubConfig;
@@ -81,8 +81,9 @@ export async function acceptSubmission(deps: SubmissionDeps, sender: string, arm
   const senderKeys = deps.keyring.partnerKeys.get(sender) ?? [];
   const opened = await openEnvelope(armored, decryptionKeys(deps.keyring, now), senderKeys.map((k) => k.key), deps.config.hub.limits.decompressedBytes, now);
   await checkSigner(senderKeys, opened.signingKeyId, now);
-  const envelope = validateEnvelope(parseJson(opened.plaintext));
-  checkSenderMaySend(partner, envelope);
+  const raw = parseJson(opened.plaintext);
+  checkSenderMaySendRaw(partner, raw);
+  const envelope = validateEnvelope(raw);
   const digest = createHmac('sha256', deps.pseudonymKey).update(canonicalJson(envelope)).digest('hex');
   const repeat = await existing(deps, sender, envelope, digest);
   if (repeat) return { status: 200, body: repeat };

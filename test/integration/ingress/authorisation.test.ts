@@ -141,4 +141,11 @@ describe('what a partner may send', () => {
     }
     expect(unexpected).toEqual([]);
   });
+
+  it('refuses a type it may not send with 403 whatever the payload, before the payload is validated', async () => {
+    const answer = await partners.politie!.submit(envelope('minutes', 'execution', fixture.caseRef, { not: 'minutes' }));
+    expect([answer.status, JSON.parse(answer.body).type]).toEqual([403, 'urn:actieoverleg-hub:problem:type-or-purpose-not-allowed']);
+    const unknownType = await partners.politie!.submit(envelope('gossip', 'execution', fixture.caseRef, {}));
+    expect([unknownType.status, JSON.parse(unknownType.body).type]).toEqual([422, 'urn:actieoverleg-hub:problem:schema-violation']);
+  });
 });
