@@ -160,6 +160,9 @@ describe('identity', () => {
     expect(sameSubjectElsewhere.status).toBe(403);
     expect(JSON.parse(sameSubjectElsewhere.body).type).toBe('urn:actieoverleg-hub:problem:unknown-certificate');
     expect((await tlsRequest(t.url, '/v1/inbox', as(clientLeaf(root)))).status).toBe(200);
+    // A value cannot smuggle in an attribute of its own: Node escapes the line break in the subject.
+    const smuggled = await tlsRequest(t.url, '/v1/inbox', as(clientLeaf(root, { CN: 'someone\nserialNumber=00000099000000000002', O: 'Politie' })));
+    expect(smuggled.status).toBe(403);
   });
 
   it('recognises a partner by its pinned SHA-256 fingerprint, and no other certificate with the same subject', async () => {
