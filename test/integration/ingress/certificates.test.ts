@@ -18,8 +18,7 @@ const serverKey = join(dir, 'server.key');
 let crlNumber = 0;
 
 /** Publishes CRLs for both CA levels (or for the root only), as an operator's CRL job would. */
-function publish(revoked: IssuedLeaf[], levels: 'both' | 'root' = 'both'): void {
-  const nextUpdate = new Date(Date.now() + 86_400_000);
+function publish(revoked: IssuedLeaf[], levels: 'both' | 'root' = 'both', nextUpdate = new Date(Date.now() + 86_400_000)): void {
   const entries = revoked.map((l) => ({ serial: l.serial, revokedAt: new Date() }));
   const crls = [issueCrl(root, { revoked: entries, number: ++crlNumber, nextUpdate })];
   if (levels === 'both') crls.push(issueCrl(intermediate, { revoked: [], number: crlNumber, nextUpdate }));
@@ -120,6 +119,18 @@ describe('certificate revocation', () => {
     const mismatch = await tlsRequest(t.url, '/admin/v1/tls/reload', { ...admin(), method: 'POST' });
     expect([mismatch.status, JSON.parse(mismatch.body).type]).toEqual([422, 'urn:actieoverleg-hub:problem:tls-reload-failed']);
     expect((await politie()).serverSerial).toBe(renewed.serial.toUpperCase());
+    writeFileSync(serverKey, renewed.keyPem);
+  });
+
+  it('refuses every certificate of a CA whose CRL is past its nextUpdate, and says so', async () => {
+    publish([], 'both', new Date(Date.now() - 60_000));
+    const status = t.hub.reloadTls();
+    expect(status.crls.map((c) => c.expired)).toEqual([true, true]);
+    expect(t.logLines.some((l) => l.includes('CRL past its nextUpdate'))).toBe(true);
+    await refusedWith(clientLeaf(root), 'CRL_HAS_EXPIRED');
+    publish([]);
+    t.hub.reloadTls();
+    expect((await tlsRequest(t.url, '/v1/inbox', as(clientLeaf(root)))).status).toBe(200);
   });
 
   it('lets only administrators reload (403 for partners and privacy officers)', async () => {
