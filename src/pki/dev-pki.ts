@@ -99,7 +99,7 @@ class DevPki {
    */
   crl(force = false): void {
     const path = join(this.dir, 'ca.crl');
-    if (!force && existsSync(path) && (summariseCrl(readFileSync(path, 'utf8')).nextUpdate?.getTime() ?? 0) > Date.now() + CRL_RENEW_MS) {
+    if (!force && !crlDue(path)) {
       this.result.kept.push('ca.crl');
       return;
     }
@@ -132,6 +132,15 @@ class DevPki {
   secret(file: string): void {
     if (!this.missing(file)) return;
     writeSecret(join(this.dir, file), randomBytes(32).toString('hex') + '\n');
+  }
+}
+
+/** A CRL that is missing, unreadable or close to its nextUpdate is written again. */
+function crlDue(path: string): boolean {
+  try {
+    return (summariseCrl(readFileSync(path, 'utf8')).nextUpdate?.getTime() ?? 0) <= Date.now() + CRL_RENEW_MS;
+  } catch {
+    return true;
   }
 }
 

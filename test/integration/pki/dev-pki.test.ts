@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,13 @@ describe('development PKI revocation', () => {
     const renewed = new X509Certificate(readFileSync(join(dir, 'partners/test/client.crt')));
     expect(renewed.serialNumber).not.toBe(old.serialNumber);
     expect(crl().serials).toEqual([old.serialNumber]);
+  });
+
+  it('writes the CRL again when it is unreadable, keeping the revocations', async () => {
+    const serials = crl().serials;
+    writeFileSync(join(dir, 'ca.crl'), 'garbage');
+    expect((await ensureDevPki(dir, [identity])).created).toEqual(['ca.crl']);
+    expect(crl().serials).toEqual(serials);
   });
 
   it('refuses to revoke what does not exist', () => {
