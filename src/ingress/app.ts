@@ -26,7 +26,7 @@ export interface AppDeps extends SubmissionDeps {
   policies: PolicyRegistry;
   metrics: HubMetrics;
   disclosureLog: DisclosureLog;
-  tls: Pick<TlsReloader, 'reload' | 'status'>;
+  tls: Pick<TlsReloader, 'reload' | 'status' | 'guard'>;
 }
 
 /** The partner-facing application. Express 5 passes rejected promises of async handlers to the error handler. */
@@ -35,6 +35,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(helmet());
+  app.use(deps.tls.guard);
   app.use(authenticate(deps.config));
   app.use(rateLimit(deps.config, deps.now, deps.metrics));
   const openApi = JSON.stringify(openApiDocument());

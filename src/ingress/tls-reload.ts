@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:https';
+import type { RequestHandler } from 'express';
 import { createSecureContext, type TLSSocket } from 'node:tls';
 import type { HubConfig } from '../config/types.ts';
 import { HubProblem, Problems } from '../errors/problem.ts';
@@ -88,17 +89,22 @@ export class TlsReloader {
 
   attach(server: Server): void {
     this.server = server;
-    // A keep-alive connection opened before a CRL was loaded keeps its handshake: each of its requests is
-    // checked against the current CRLs too, and the connection of a revoked certificate is cut.
-    server.prependListener('request', (req) => {
-      if (this.revoked.size === 0) return;
-      const peer = (req.socket as TLSSocket).getPeerX509Certificate?.();
-      if (peer && this.revoked.has(revocationKey(peer.issuer, peer.serialNumber))) {
-        this.log.info({ serial: peer.serialNumber }, 'request on a connection of a revoked certificate: connection closed');
-        req.socket.destroy();
-      }
-    });
   }
+
+  /**
+   * A keep-alive connection opened before a CRL was loaded keeps its handshake: each of its requests is
+   * checked against the current CRLs too, before anything else runs, and the connection of a revoked
+   * certificate is cut without an answer.
+   */
+  readonly guard: RequestHandler = (req, _res, next) => {
+    const peer = this.revoked.size > 0 ? (req.socket as TLSSocket).getPeerX509Certificate?.() : undefined;
+    if (peer && this.revoked.has(revocationKey(peer.issuer, peer.serialNumber))) {
+      this.log.info({ serial: peer.serialNumber }, 'request on a connection of a revoked certificate: connection closed');
+      req.socket.destroy();
+      return;
+    }
+    next();
+  };
 
   reload(): TlsStatus {
     let loaded;

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCrl } from '../../../src/pki/crl.ts';
 import { createCa, issueLeaf, issuerToPem, type IssuedLeaf } from '../../../src/pki/x509.ts';
+import { envelope, stalkingCase } from '../../../src/simulator/cases.ts';
+import { storedRows } from '../../support/db.ts';
 import { CERTS, eventually, startTestHub, withPartner, type TestHub } from '../../support/hub.ts';
 import { clientLeaf, devCa, fingerprint, keepAliveAgent, refusedHandshakes, tlsRequest } from '../../support/tls.ts';
 
@@ -25,6 +27,7 @@ function publish(revoked: IssuedLeaf[], levels: 'both' | 'root' = 'both', nextUp
   writeFileSync(crlPath, crls.join('\n'));
 }
 
+const fixture = stalkingCase();
 const pinnedRvdk = clientLeaf(root, { CN: 'rvdk-system-2026', O: 'Raad voor de Kinderbescherming' });
 let t: TestHub;
 
@@ -70,8 +73,12 @@ describe('certificate revocation', () => {
       ['CN=Actieoverleg Hub Test Intermediate CA', 0, false],
     ]);
 
-    await expect(tlsRequest(t.url, '/v1/inbox', { agent })).rejects.toThrow();
+    // Its open connection is cut at the next request, before anything is done: nothing is stored.
+    const sealed = await (await t.partner('politie')).seal(envelope('submission', 'intake', fixture.caseRef, fixture.submission));
+    const before = storedRows(t.config.hub.database.path);
+    await expect(tlsRequest(t.url, '/v1/messages', { agent, method: 'POST', body: sealed, headers: { 'content-type': 'application/pgp-encrypted' } })).rejects.toThrow();
     expect(t.logLines.some((l) => l.includes('request on a connection of a revoked certificate'))).toBe(true);
+    expect(storedRows(t.config.hub.database.path)).toEqual(before);
     // A new connection of the same agent offers its cached TLS session: resuming it must not get past the CRL.
     await expect(tlsRequest(t.url, '/v1/inbox', { agent })).rejects.toThrow();
     agent.destroy();
