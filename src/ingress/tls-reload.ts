@@ -92,14 +92,15 @@ export class TlsReloader {
   }
 
   /**
-   * A keep-alive connection opened before a CRL was loaded keeps its handshake: each of its requests is
-   * checked against the current CRLs too, before anything else runs, and the connection of a revoked
-   * certificate is cut without an answer.
+   * A keep-alive connection keeps its handshake: each of its requests is checked against the current
+   * CRLs and the certificate's end date too, before anything else runs, and the connection of a
+   * certificate revoked or expired since is cut without an answer.
    */
   readonly guard: RequestHandler = (req, _res, next) => {
-    const peer = this.revoked.size > 0 ? (req.socket as TLSSocket).getPeerX509Certificate?.() : undefined;
-    if (peer && this.revoked.has(revocationKey(peer.issuer, peer.serialNumber))) {
-      this.log.info({ serial: peer.serialNumber }, 'request on a connection of a revoked certificate: connection closed');
+    const peer = (req.socket as TLSSocket).getPeerX509Certificate?.();
+    const why = !peer ? undefined : this.revoked.has(revocationKey(peer.issuer, peer.serialNumber)) ? 'revoked' : new Date(peer.validTo) <= this.now() ? 'expired' : undefined;
+    if (peer && why) {
+      this.log.info({ serial: peer.serialNumber, why }, `request on a connection of a certificate ${why} since its handshake: connection closed`);
       req.socket.destroy();
       return;
     }

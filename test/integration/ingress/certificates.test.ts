@@ -7,6 +7,7 @@ import { createCa, issueLeaf, issuerToPem, type IssuedLeaf } from '../../../src/
 import { envelope, stalkingCase } from '../../../src/simulator/cases.ts';
 import { storedRows } from '../../support/db.ts';
 import { CERTS, eventually, startTestHub, withPartner, type TestHub } from '../../support/hub.ts';
+import { testClock } from '../../support/pgp.ts';
 import { clientLeaf, devCa, fingerprint, keepAliveAgent, refusedHandshakes, tlsRequest } from '../../support/tls.ts';
 
 const root = devCa();
@@ -28,6 +29,7 @@ function publish(revoked: IssuedLeaf[], levels: 'both' | 'root' = 'both', nextUp
 }
 
 const fixture = stalkingCase();
+const clock = testClock();
 const pinnedRvdk = clientLeaf(root, { CN: 'rvdk-system-2026', O: 'Raad voor de Kinderbescherming' });
 let t: TestHub;
 
@@ -36,13 +38,16 @@ beforeAll(async () => {
   writeFileSync(caBundle, readFileSync(join(CERTS, 'ca.crt'), 'utf8') + issuerToPem(intermediate).certPem);
   writeFileSync(serverCert, readFileSync(join(CERTS, 'hub/server.crt')));
   writeFileSync(serverKey, readFileSync(join(CERTS, 'hub/server.key')));
-  t = await startTestHub((c) => {
-    c.hub.tls.ca = caBundle;
-    c.hub.tls.cert = serverCert;
-    c.hub.tls.key = serverKey;
-    c.hub.tls.crl = [crlPath];
-    withPartner(c, 'rvdk', { certificate: { fingerprint256: fingerprint(pinnedRvdk) } });
-  });
+  t = await startTestHub(
+    (c) => {
+      c.hub.tls.ca = caBundle;
+      c.hub.tls.cert = serverCert;
+      c.hub.tls.key = serverKey;
+      c.hub.tls.crl = [crlPath];
+      withPartner(c, 'rvdk', { certificate: { fingerprint256: fingerprint(pinnedRvdk) } });
+    },
+    { now: clock.now },
+  );
 });
 afterAll(async () => {
   await t.stop();
@@ -77,7 +82,7 @@ describe('certificate revocation', () => {
     const sealed = await (await t.partner('politie')).seal(envelope('submission', 'intake', fixture.caseRef, fixture.submission));
     const before = storedRows(t.config.hub.database.path);
     await expect(tlsRequest(t.url, '/v1/messages', { agent, method: 'POST', body: sealed, headers: { 'content-type': 'application/pgp-encrypted' } })).rejects.toThrow();
-    expect(t.logLines.some((l) => l.includes('request on a connection of a revoked certificate'))).toBe(true);
+    expect(t.logLines.some((l) => l.includes('request on a connection of a certificate revoked since its handshake'))).toBe(true);
     expect(storedRows(t.config.hub.database.path)).toEqual(before);
     // A new connection of the same agent offers its cached TLS session: resuming it must not get past the CRL.
     await expect(tlsRequest(t.url, '/v1/inbox', { agent })).rejects.toThrow();
@@ -153,6 +158,17 @@ describe('certificate revocation', () => {
 });
 
 describe('certificate validity and issuer', () => {
+  it('cuts a keep-alive connection whose certificate has expired since its handshake', async () => {
+    const shortLived = clientLeaf(root, undefined, { notAfter: new Date(Date.now() + 86_400_000) });
+    const agent = keepAliveAgent(shortLived);
+    expect((await tlsRequest(t.url, '/v1/inbox', { agent })).status).toBe(200);
+    clock.set(2);
+    await expect(tlsRequest(t.url, '/v1/inbox', { agent })).rejects.toThrow();
+    clock.set(0);
+    agent.destroy();
+    expect(t.logLines.some((l) => l.includes('request on a connection of a certificate expired since its handshake'))).toBe(true);
+  });
+
   it('refuses an expired and a not-yet-valid certificate at the handshake', async () => {
     const day = 86_400_000;
     await refusedWith(clientLeaf(root, undefined, { notBefore: new Date(Date.now() - 10 * day), notAfter: new Date(Date.now() - day) }), 'CERT_HAS_EXPIRED');
