@@ -10,11 +10,12 @@ import { fileTransport } from './delivery/transports/file.ts';
 import { pushTransport } from './delivery/transports/push.ts';
 import { deliverySettingsFor } from './delivery/retry.ts';
 import { DeliveryWorkers } from './delivery/worker.ts';
-import { loadKeyring } from './envelope/keyring.ts';
+import { hubVerificationKeys, loadKeyring } from './envelope/keyring.ts';
 import { DisclosureLog } from './disclosure-log/service.ts';
 import { createApp } from './ingress/app.ts';
 import { answerClientErrors } from './ingress/client-error.ts';
 import { createTlsServer } from './ingress/server.ts';
+import { TlsReloader, type TlsStatus } from './ingress/tls-reload.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { HubMetrics } from './observability/metrics.ts';
 import { startOpsServer } from './observability/ops-server.ts';
@@ -24,6 +25,8 @@ import type { HubStore } from './store/types.ts';
 
 export interface HubOptions {
   log?: Logger;
+  /** The hub's clock (key validity, accept window, rate limits), so that tests need not wait. */
+  now?: () => Date;
 }
 
 export interface RunningHub {
@@ -36,6 +39,8 @@ export interface RunningHub {
   disclosureLog: DisclosureLog;
   /** The plain-HTTP port of /metrics, /healthz and /readyz. */
   opsPort: number;
+  /** Reads the TLS files again (certificates, CA, CRLs); a broken file keeps the previous ones and throws. */
+  reloadTls(): TlsStatus;
   close(): Promise<void>;
 }
 
@@ -70,25 +75,24 @@ async function maintainLog(disclosureLog: DisclosureLog, config: HubConfig, log:
 /** The composition root: the only place where configuration meets I/O. */
 export async function startHub(config: HubConfig, options: HubOptions = {}): Promise<RunningHub> {
   const log = options.log ?? createLogger();
-  const tls = {
-    ca: readFileSync(config.hub.tls.ca, 'utf8'),
-    cert: readFileSync(config.hub.tls.cert, 'utf8'),
-    key: readFileSync(config.hub.tls.key, 'utf8'),
-  };
+  const now = options.now ?? (() => new Date());
+  const tlsReloader = new TlsReloader(config.hub.tls, log, now);
+  const tls = tlsReloader.initial;
   const keyring = await loadKeyring(config);
   const adapters = await loadAdapters(config.partners.map((p) => p.adapter));
   const pseudonymKey = readPseudonymKey(config.hub.pseudonymKey);
   const store = await openStore(config.hub.database, (err) => log.warn({ err: err.message }, 'an idle database connection failed'));
   const queues = new DeliveryQueues(config);
-  const metrics = new HubMetrics({ queueDepths: () => queues.depths(), deadDeliveries: () => store.deadByRecipient() });
+  const metrics = new HubMetrics({ queueDepths: () => queues.depths(), deadDeliveries: () => store.deadByRecipient(), crls: () => tlsReloader.status.crls });
   const enqueue = (deliveryId: string, recipient: string) => queues.enqueue(deliveryId, recipient);
   const push = pushTransport(pushTls(config, tls.ca), (partner) => deliverySettingsFor(config.hub.delivery, partner).pushTimeoutSeconds);
   const workers = new DeliveryWorkers({ config, store, log, metrics, transports: { pull: pullTransport, push, file: fileTransport } });
 
   const policies = await PolicyRegistry.open(store, config.policies, new Set(config.partners.map((p) => p.id)), log);
-  const disclosureLog = new DisclosureLog(store.log, { sign: keyring.hubPrivateKeys, verify: keyring.hubPrivateKeys.map((k) => k.toPublic()) });
-  const app = createApp({ config, policies, keyring, store, adapters, pseudonymKey, enqueue, metrics, log, disclosureLog });
-  const server = createTlsServer(tls, app);
+  const disclosureLog = new DisclosureLog(store.log, { sign: keyring.hubPrivateKeys, verify: hubVerificationKeys(keyring) });
+  const app = createApp({ config, policies, keyring, store, adapters, pseudonymKey, enqueue, metrics, log, disclosureLog, now, tls: tlsReloader });
+  const server = createTlsServer(tls, app, log, metrics);
+  tlsReloader.attach(server);
   answerClientErrors(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -116,6 +120,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     policies,
     metrics,
     disclosureLog,
+    reloadTls: () => tlsReloader.reload(),
     async close() {
       clearInterval(timer);
       clearInterval(logTimer);

@@ -20,6 +20,14 @@ try {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // A new CRL or certificate is picked up without a restart; a broken file keeps the previous ones.
+  process.on('SIGHUP', () => {
+    try {
+      hub.reloadTls();
+    } catch {
+      // already logged by the reloader
+    }
+  });
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message);

@@ -80,6 +80,8 @@ export function loadConfig(dir: string, env: NodeJS.ProcessEnv = process.env): H
   const hubPath = join(dir, 'hub.yaml');
   const hubFile = parseFile(HubFile, hubPath, readYaml(hubPath));
   applyEnvironment(hubFile.hub, env);
+  hubFile.hub.tls.crl.forEach((crl, i) => readReferenced(hubPath, `hub.tls.crl.${i}`, crl));
+  hubFile.hub.pgp.previousKeys.forEach((k, i) => readReferenced(hubPath, `hub.pgp.previousKeys.${i}.privateKey`, k.privateKey));
 
   const partners: Partner[] = [];
   for (const file of yamlFiles(join(dir, 'partners'))) {
@@ -89,7 +91,10 @@ export function loadConfig(dir: string, env: NodeJS.ProcessEnv = process.env): H
     partners.push({
       ...data,
       adapter: data.adapter ?? data.id,
-      pgpPublicKeysArmored: data.pgpPublicKeys.map((p, i) => readReferenced(file, `pgpPublicKeys.${i}`, p)),
+      pgpKeys: data.pgpPublicKeys.map((p, i) => {
+        const entry = typeof p === 'string' ? { file: p } : p;
+        return { ...entry, armored: readReferenced(file, `pgpPublicKeys.${i}${typeof p === 'string' ? '' : '.file'}`, entry.file) };
+      }),
     });
   }
   if (partners.length === 0) throw new ConfigError(join(dir, 'partners'), [{ path: '', message: 'no partner files found' }]);

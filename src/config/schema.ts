@@ -3,6 +3,7 @@ import { MessageType, Purpose } from '../messages/envelope.ts';
 import { PartnerId } from '../messages/common.ts';
 
 const FilePath = z.string().min(1);
+const IsoInstant = z.iso.datetime({ offset: true });
 const DistinguishedName = z.record(z.string().regex(/^[A-Za-z.0-9]+$/), z.string().min(1));
 
 /** How a client certificate is recognised: a pinned SHA-256 fingerprint, or issuer plus subject attributes. */
@@ -56,6 +57,27 @@ export const DatabaseSettings = z.preprocess(
 );
 export type DatabaseSettings = z.infer<typeof DatabaseSettings>;
 
+/** At most `max` requests at once per caller, refilled at `max` per `perSeconds`. */
+export const RateLimit = z.object({ max: z.number().int().positive(), perSeconds: z.number().positive() }).strict();
+export type RateLimit = z.infer<typeof RateLimit>;
+
+/**
+ * Per endpoint class: submit (POST /v1/messages), read (the other /v1 endpoints), admin, privacy. A
+ * caller may burst up to `max`, then gets `max` per `perSeconds`.
+ */
+const DEFAULT_RATE_LIMITS = { submit: { max: 600, perSeconds: 60 }, read: { max: 3000, perSeconds: 60 }, admin: { max: 600, perSeconds: 60 }, privacy: { max: 600, perSeconds: 60 } };
+export const RateLimits = z
+  .object({
+    submit: RateLimit.default(DEFAULT_RATE_LIMITS.submit),
+    read: RateLimit.default(DEFAULT_RATE_LIMITS.read),
+    admin: RateLimit.default(DEFAULT_RATE_LIMITS.admin),
+    privacy: RateLimit.default(DEFAULT_RATE_LIMITS.privacy),
+  })
+  .strict();
+export type RateLimits = z.infer<typeof RateLimits>;
+/** A partner's or operator's own limits: only the classes it names replace the hub's. */
+const RateLimitOverrides = z.object({ submit: RateLimit.optional(), read: RateLimit.optional(), admin: RateLimit.optional(), privacy: RateLimit.optional() }).strict();
+
 export const HubSettings = z
   .object({
     listen: z.object({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(8443) }).strict(),
@@ -66,9 +88,21 @@ export const HubSettings = z
         key: FilePath,
         clientCert: FilePath,
         clientKey: FilePath,
+        /** PEM CRLs (a file may hold several), one for every CA level; reloaded on SIGHUP or POST /admin/v1/tls/reload. */
+        crl: z.array(FilePath).default([]),
       })
       .strict(),
-    pgp: z.object({ publicKey: FilePath, privateKey: FilePath, passphraseEnv: z.string().optional() }).strict(),
+    pgp: z
+      .object({
+        publicKey: FilePath,
+        privateKey: FilePath,
+        passphraseEnv: z.string().optional(),
+        /** Keys replaced by privateKey: they still decrypt messages encrypted to them until decryptUntil, and sign nothing. */
+        previousKeys: z
+          .array(z.object({ privateKey: FilePath, decryptUntil: IsoInstant, passphraseEnv: z.string().optional() }).strict())
+          .default([]),
+      })
+      .strict(),
     pseudonymKey: FilePath,
     database: DatabaseSettings,
     redis: z.object({ url: z.string().regex(/^rediss?:\/\//), prefix: z.string().regex(/^[A-Za-z0-9_-]+$/).default('aoh') }).strict(),
@@ -84,6 +118,8 @@ export const HubSettings = z
       .strict()
       .default({ maxAgeSeconds: 86400, maxSkewSeconds: 300 }),
     delivery: DeliverySettings.default(DEFAULT_DELIVERY),
+    /** Requests per caller and endpoint class; a partner or operator may override any class under its own `rateLimits:`. */
+    rateLimits: RateLimits.default(DEFAULT_RATE_LIMITS),
     /** The disclosure log: how long entries are kept, how often the tree is signed. */
     log: z
       .object({
@@ -118,6 +154,7 @@ export const Operator = z
     id: z.string().min(1),
     role: z.enum(['administrator', 'privacy-officer']),
     certificate: CertificateIdentity,
+    rateLimits: RateLimitOverrides.optional(),
   })
   .strict();
 export type Operator = z.infer<typeof Operator>;
@@ -186,15 +223,21 @@ export const Transport = z.discriminatedUnion('kind', [
 ]);
 export type Transport = z.infer<typeof Transport>;
 
+/** A partner key with the period in which the hub accepts its signatures and encrypts to it. */
+export const RegisteredKeyFile = z.object({ file: FilePath, validFrom: IsoInstant.optional(), validUntil: IsoInstant.optional() }).strict();
+
 export const PartnerFile = z
   .object({
     id: PartnerId,
     name: z.string().min(1),
     certificate: CertificateIdentity,
-    pgpPublicKeys: z.array(FilePath).min(1),
+    /** Armoured key files; during a rotation with validFrom/validUntil, so that old and new overlap. */
+    pgpPublicKeys: z.array(z.union([FilePath, RegisteredKeyFile])).min(1),
     transport: Transport.default({ kind: 'pull' }),
     /** Overrides of hub.delivery for this partner: its retries, pace and concurrency. */
     delivery: DeliverySettings.partial().optional(),
+    /** Overrides of hub.rateLimits for this partner. */
+    rateLimits: RateLimitOverrides.optional(),
     participant: z.boolean().default(true),
     adapter: z.string().regex(/^[a-z][a-z0-9-]*$/).optional(),
     sends: z.array(z.object({ type: MessageType, purposes: z.array(Purpose).min(1) }).strict()).default([]),

@@ -2,8 +2,8 @@ import type { HubSettings, MeetingSchedule, Operator, PartnerFile, Policy, Route
 
 export interface Partner extends PartnerFile {
   adapter: string;
-  /** Armoured OpenPGP public keys, read from the files the configuration names. */
-  pgpPublicKeysArmored: string[];
+  /** Armoured OpenPGP public keys, read from the files the configuration names, with their periods. */
+  pgpKeys: { armored: string; validFrom?: string; validUntil?: string }[];
 }
 
 /** The validated configuration the hub runs with: plain data, loaded once. */

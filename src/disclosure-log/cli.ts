@@ -11,7 +11,9 @@ import { verifyStoredLog } from './verify.ts';
 // opened, 78 for a broken configuration.
 try {
   const config = loadConfig(resolve(process.env.HUB_CONFIG_DIR ?? 'config'));
-  const keys = await openpgp.readKeys({ armoredKeys: readFileSync(config.hub.pgp.publicKey, 'utf8') });
+  // Checkpoints signed before a key rotation verify with the previous keys (their public parts need no passphrase).
+  const previous = await Promise.all(config.hub.pgp.previousKeys.map(async (p) => (await openpgp.readPrivateKey({ armoredKey: readFileSync(p.privateKey, 'utf8') })).toPublic()));
+  const keys = [...(await openpgp.readKeys({ armoredKeys: readFileSync(config.hub.pgp.publicKey, 'utf8') })), ...previous];
   const store = await openStore(config.hub.database).catch((err: Error) => {
     console.error(`cannot open the ${config.hub.database.kind} database: ${err.message}`);
     process.exit(69); // EX_UNAVAILABLE

@@ -1,5 +1,6 @@
 import * as openpgp from 'openpgp';
 import { HubProblem, Problems } from '../errors/problem.ts';
+import { signerProblem } from './keyring.ts';
 import { openpgpConfig } from './openpgp-config.ts';
 
 export interface OpenedEnvelope {
@@ -40,6 +41,8 @@ export async function openEnvelope(
   hubKeys: openpgp.PrivateKey[],
   senderKeys: openpgp.PublicKey[],
   maxDecompressedBytes: number,
+  /** The moment at which keys must be valid (the hub's clock). */
+  date: Date = new Date(),
 ): Promise<OpenedEnvelope> {
   const config = openpgpConfig(maxDecompressedBytes);
   let message: openpgp.Message<string>;
@@ -58,7 +61,7 @@ export async function openEnvelope(
   let result: openpgp.DecryptMessageResult & { data: Uint8Array };
   try {
     // As bytes: openpgp's own text decoding would turn invalid UTF-8 into U+FFFD and let it through.
-    result = await openpgp.decrypt({ message, decryptionKeys: hubKeys, verificationKeys: senderKeys, config, format: 'binary' });
+    result = await openpgp.decrypt({ message, decryptionKeys: hubKeys, verificationKeys: senderKeys, date, config, format: 'binary' });
   } catch (err) {
     throw decryptProblem(err);
   }
@@ -67,7 +70,7 @@ export async function openEnvelope(
   try {
     await signature.verified;
   } catch {
-    throw new HubProblem(Problems.badSignature, 'The signature is not valid for a key registered for the calling partner');
+    throw await signerProblem(senderKeys, signature.keyID.toHex(), date);
   }
   return { plaintext: utf8(result.data), signingKeyId: signature.keyID.toHex() };
 }

@@ -24,6 +24,8 @@ export const Problems = {
   wrongRole: { status: 403, slug: 'wrong-role', title: 'This certificate may not use this endpoint' },
   unsigned: { status: 403, slug: 'unsigned-message', title: 'Message is not signed' },
   badSignature: { status: 403, slug: 'bad-signature', title: 'Signature does not verify against the sender’s registered key' },
+  keyExpired: { status: 403, slug: 'key-expired', title: 'The signing key has expired or its registration has ended' },
+  keyRevoked: { status: 403, slug: 'key-revoked', title: 'The signing key has been revoked' },
   notAllowedToSend: { status: 403, slug: 'type-or-purpose-not-allowed', title: 'Sender may not send this type or purpose' },
   notFound: { status: 404, slug: 'not-found', title: 'Not found' },
   messageIdConflict: { status: 409, slug: 'message-id-conflict', title: 'messageId was used before with other content' },
@@ -38,6 +40,8 @@ export const Problems = {
   invalidPolicy: { status: 422, slug: 'invalid-policy', title: 'Policy is not valid' },
   outsideWindow: { status: 422, slug: 'outside-accepted-window', title: 'createdAt is outside the accepted window' },
   noPermittedRecipient: { status: 422, slug: 'no-permitted-recipient', title: 'No recipient may receive this message' },
+  tlsReloadFailed: { status: 422, slug: 'tls-reload-failed', title: 'The TLS files could not be loaded; the previous ones stay in force' },
+  rateLimited: { status: 429, slug: 'rate-limited', title: 'Too many requests' },
   unavailable: { status: 503, slug: 'unavailable', title: 'Service unavailable' },
   internal: { status: 500, slug: 'internal', title: 'Internal error' },
 } as const satisfies Record<string, ProblemKind>;

@@ -11,6 +11,8 @@ export interface QueueDepth {
 export interface MetricSources {
   queueDepths(): Promise<QueueDepth[]>;
   deadDeliveries(): Promise<Map<string, number>>;
+  /** The CRLs the partner port has loaded, for alerting before one passes its nextUpdate. */
+  crls?(): { issuer: string; nextUpdate: string | null }[];
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
@@ -22,6 +24,8 @@ export class HubMetrics {
   readonly deliveryEvents: Counter<'partner' | 'event'>;
   readonly deliveryLatency: Histogram<'partner' | 'transport'>;
   readonly acknowledgeLatency: Histogram<'partner'>;
+  readonly tlsRefused: Counter<'reason'>;
+  readonly rateLimited: Counter<'caller' | 'endpoint'>;
 
   constructor(sources?: MetricSources) {
     const registers = [this.registry];
@@ -36,7 +40,22 @@ export class HubMetrics {
       registers,
     });
     this.acknowledgeLatency = new Histogram({ name: 'aoh_acknowledge_latency_seconds', help: 'From the 202 to the recipient’s acknowledgement of a pulled delivery', labelNames: ['partner'], buckets: LATENCY_BUCKETS, registers });
+    this.tlsRefused = new Counter({ name: 'aoh_tls_handshakes_refused_total', help: 'Client connections refused at the TLS handshake, by OpenSSL reason (CERT_REVOKED, CERT_HAS_EXPIRED, …)', labelNames: ['reason'], registers });
+    this.rateLimited = new Counter({ name: 'aoh_rate_limited_total', help: 'Requests refused with 429, by caller and endpoint class', labelNames: ['caller', 'endpoint'], registers });
     if (!sources) return;
+    const crls = sources.crls;
+    if (crls) {
+      new Gauge({
+        name: 'aoh_tls_crl_next_update_timestamp_seconds',
+        help: 'When each loaded CRL must be replaced (Unix time); after it every certificate of the issuer is refused',
+        labelNames: ['issuer'],
+        registers,
+        collect() {
+          this.reset();
+          for (const crl of crls()) if (crl.nextUpdate) this.set({ issuer: crl.issuer.replaceAll('\n', ', ') }, Date.parse(crl.nextUpdate) / 1000);
+        },
+      });
+    }
     new Gauge({
       name: 'aoh_queue_jobs',
       help: 'Jobs in each partner’s delivery queue by state',

@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes, X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as openpgp from 'openpgp';
+import { issueCrl, summariseCrl } from './crl.ts';
 import { createCa, issueLeaf, issuerFromPem, issuerToPem, type Issuer } from './x509.ts';
 
 export const DEV_CA_NAME = 'Actieoverleg Hub Development CA';
@@ -12,6 +13,15 @@ export interface DevIdentity {
   name: string;
   subject: Record<string, string>;
   pgp: boolean;
+}
+
+const CRL_VALID_MS = 30 * 86_400_000;
+const CRL_RENEW_MS = 7 * 86_400_000;
+
+interface Revocations {
+  /** The number of the last CRL written. */
+  number: number;
+  revoked: { serial: string; folder: string; revokedAt: string }[];
 }
 
 export interface DevPkiResult {
@@ -83,9 +93,54 @@ class DevPki {
     writeSecret(join(this.dir, folder, 'pgp-private.asc'), privateKey);
   }
 
+  /**
+   * The CA's CRL, `ca.crl`, from the revocations in `revoked.json`: written when missing, changed or due
+   * (a CRL past its nextUpdate makes OpenSSL refuse every certificate of the CA).
+   */
+  crl(force = false): void {
+    const path = join(this.dir, 'ca.crl');
+    if (!force && !crlDue(path)) {
+      this.result.kept.push('ca.crl');
+      return;
+    }
+    const state = this.revocations();
+    state.number += 1;
+    writePublic(join(this.dir, 'revoked.json'), JSON.stringify(state, null, 2) + '\n');
+    const revoked = state.revoked.map((r) => ({ serial: r.serial, revokedAt: new Date(r.revokedAt) }));
+    writePublic(path, issueCrl(this.ca(), { revoked, number: state.number, nextUpdate: new Date(Date.now() + CRL_VALID_MS) }));
+    this.result.created.push('ca.crl');
+  }
+
+  revocations(): Revocations {
+    const path = join(this.dir, 'revoked.json');
+    return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Revocations) : { number: 0, revoked: [] };
+  }
+
+  /** Revokes `<folder>/<base>.crt` and moves it aside, so that the next run issues a new one. */
+  revoke(folder: string, base: string): string {
+    const certPath = join(this.dir, folder, `${base}.crt`);
+    if (!existsSync(certPath)) throw new TypeError(`${certPath} does not exist`);
+    const serial = new X509Certificate(readFileSync(certPath)).serialNumber.toLowerCase();
+    const state = this.revocations();
+    state.revoked.push({ serial, folder, revokedAt: new Date().toISOString() });
+    writePublic(join(this.dir, 'revoked.json'), JSON.stringify(state, null, 2) + '\n');
+    for (const ext of ['crt', 'key']) renameSync(join(this.dir, folder, `${base}.${ext}`), join(this.dir, folder, `${base}.revoked-${serial}.${ext}`));
+    this.crl(true);
+    return serial;
+  }
+
   secret(file: string): void {
     if (!this.missing(file)) return;
     writeSecret(join(this.dir, file), randomBytes(32).toString('hex') + '\n');
+  }
+}
+
+/** A CRL that is missing, unreadable or close to its nextUpdate is written again. */
+function crlDue(path: string): boolean {
+  try {
+    return (summariseCrl(readFileSync(path, 'utf8')).nextUpdate?.getTime() ?? 0) <= Date.now() + CRL_RENEW_MS;
+  } catch {
+    return true;
   }
 }
 
@@ -96,6 +151,7 @@ class DevPki {
 export async function ensureDevPki(dir: string, identities: DevIdentity[]): Promise<DevPkiResult> {
   const pki = new DevPki(dir);
   pki.ca();
+  pki.crl();
   pki.certificate('hub', 'server', {
     subject: { CN: 'localhost', O: 'Actieoverleg Hub' },
     usage: 'server',
@@ -122,4 +178,13 @@ export async function ensureDevPki(dir: string, identities: DevIdentity[]): Prom
     });
   }
   return pki.result;
+}
+
+/**
+ * Revokes a development certificate (`npm run pki:dev -- revoke partners/politie`): its serial goes into
+ * `ca.crl`, and the certificate is renamed `client.revoked-<serial>.crt` so that `npm run pki:dev` issues
+ * a new one. The hub sees the new CRL after `kill -HUP` or `POST /admin/v1/tls/reload`.
+ */
+export function revokeDevCertificate(dir: string, folder: string, base = 'client'): string {
+  return new DevPki(dir).revoke(folder, base);
 }

@@ -12,6 +12,11 @@ export interface LeafRequest {
   dnsNames?: string[];
   ipAddresses?: string[];
   validDays?: number;
+  /** 2048 by default; tests issue weaker keys on purpose. */
+  keyBits?: number;
+  /** An explicit validity period, for certificates that are expired or not yet valid on purpose (tests). */
+  notBefore?: Date;
+  notAfter?: Date;
 }
 
 const ATTRIBUTE_OIDS: Record<string, string> = {
@@ -31,40 +36,51 @@ function attributes(subject: Record<string, string>): forge.pki.CertificateField
   });
 }
 
-function baseCertificate(publicKey: forge.pki.rsa.PublicKey, days: number): forge.pki.Certificate {
+function baseCertificate(publicKey: forge.pki.rsa.PublicKey, days: number, period: { notBefore?: Date; notAfter?: Date } = {}): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
   // A positive serial: the leading byte keeps the high bit clear.
   cert.serialNumber = '01' + randomBytes(15).toString('hex');
-  cert.validity.notBefore = new Date(Date.now() - 60 * 60 * 1000);
-  cert.validity.notAfter = new Date(Date.now() + days * 24 * 60 * 60 * 1000);
+  cert.validity.notBefore = period.notBefore ?? new Date(Date.now() - 60 * 60 * 1000);
+  cert.validity.notAfter = period.notAfter ?? new Date(Date.now() + days * 24 * 60 * 60 * 1000);
   return cert;
 }
 
-function rsaKeys(): forge.pki.rsa.KeyPair {
+function rsaKeys(bits = 2048): forge.pki.rsa.KeyPair {
   // node-forge delegates to Node's native key generation when it is available.
-  return forge.pki.rsa.generateKeyPair({ bits: 2048, e: 0x10001 });
+  return forge.pki.rsa.generateKeyPair({ bits, e: 0x10001 });
 }
 
-/** A self-signed development CA, signed with SHA-256 (Node refuses SHA-1 signatures). */
-export function createCa(commonName: string, validDays = 3650): Issuer {
+/**
+ * A development CA, signed with SHA-256 (Node refuses SHA-1 signatures): self-signed, or an
+ * intermediate CA when a parent issuer is given.
+ */
+export function createCa(commonName: string, validDays = 3650, parent?: Issuer): Issuer {
   const keys = rsaKeys();
   const cert = baseCertificate(keys.publicKey, validDays);
   const name = attributes({ CN: commonName, O: 'Actieoverleg Hub (development)' });
   cert.setSubject(name);
-  cert.setIssuer(name);
+  cert.setIssuer(parent ? parent.cert.subject.attributes : name);
   cert.setExtensions([
     { name: 'basicConstraints', cA: true, critical: true },
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     { name: 'subjectKeyIdentifier' },
+    ...(parent ? [{ name: 'authorityKeyIdentifier', keyIdentifier: parent.cert.generateSubjectKeyIdentifier().getBytes() }] : []),
   ]);
-  cert.sign(keys.privateKey, forge.md.sha256.create());
+  cert.sign(parent?.key ?? keys.privateKey, forge.md.sha256.create());
   return { cert, key: keys.privateKey };
 }
 
-export function issueLeaf(issuer: Issuer, request: LeafRequest): { certPem: string; keyPem: string } {
-  const keys = rsaKeys();
-  const cert = baseCertificate(keys.publicKey, request.validDays ?? 825);
+export interface IssuedLeaf {
+  certPem: string;
+  keyPem: string;
+  /** Hex, as a CRL names it. */
+  serial: string;
+}
+
+export function issueLeaf(issuer: Issuer, request: LeafRequest): IssuedLeaf {
+  const keys = rsaKeys(request.keyBits);
+  const cert = baseCertificate(keys.publicKey, request.validDays ?? 825, request);
   cert.setSubject(attributes(request.subject));
   cert.setIssuer(issuer.cert.subject.attributes);
   const altNames = [
@@ -80,7 +96,7 @@ export function issueLeaf(issuer: Issuer, request: LeafRequest): { certPem: stri
     ...(altNames.length > 0 ? [{ name: 'subjectAltName', altNames }] : []),
   ]);
   cert.sign(issuer.key, forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem: forge.pki.privateKeyToPem(keys.privateKey) };
+  return { certPem: forge.pki.certificateToPem(cert), keyPem: forge.pki.privateKeyToPem(keys.privateKey), serial: cert.serialNumber };
 }
 
 export function issuerToPem(issuer: Issuer): { certPem: string; keyPem: string } {

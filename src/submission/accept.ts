@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { PartnerAdapter } from '../../adapters/types.ts';
 import type { HubConfig } from '../config/types.ts';
-import type { Keyring } from '../envelope/keyring.ts';
+import { checkSigner, decryptionKeys, encryptionKeys, type Keyring } from '../envelope/keyring.ts';
 import { openEnvelope } from '../envelope/open.ts';
 import { seal } from '../envelope/seal.ts';
 import { HubProblem, Problems } from '../errors/problem.ts';
@@ -17,7 +17,7 @@ import { canonicalJson } from './canonical-json.ts';
 import { assignMeeting, type MeetingAssignment } from './meeting.ts';
 import { planDeliveries } from './plan.ts';
 import { parsePlaintextJson } from './plaintext-json.ts';
-import { checkAcceptWindow, checkSenderMaySend, checkSubmissionRules } from './rules.ts';
+import { checkAcceptWindow, checkSenderMaySendRaw, checkSubmissionRules } from './rules.ts';
 
 export interface SubmissionDeps {
   config: HubConfig;
@@ -71,9 +71,12 @@ export async function acceptSubmission(deps: SubmissionDeps, sender: string, arm
   const now = deps.now?.() ?? new Date();
   const partner = deps.config.partners.find((p) => p.id === sender);
   if (!partner) throw new HubProblem(Problems.wrongRole, 'Only partners submit messages');
-  const opened = await openEnvelope(armored, deps.keyring.hubPrivateKeys, deps.keyring.partnerKeys.get(sender) ?? [], deps.config.hub.limits.decompressedBytes);
-  const envelope = validateEnvelope(parsePlaintextJson(opened.plaintext));
-  checkSenderMaySend(partner, envelope);
+  const senderKeys = deps.keyring.partnerKeys.get(sender) ?? [];
+  const opened = await openEnvelope(armored, decryptionKeys(deps.keyring, now), senderKeys.map((k) => k.key), deps.config.hub.limits.decompressedBytes, now);
+  await checkSigner(senderKeys, opened.signingKeyId, now);
+  const raw = parsePlaintextJson(opened.plaintext);
+  checkSenderMaySendRaw(partner, raw);
+  const envelope = validateEnvelope(raw);
   const digest = createHmac('sha256', deps.pseudonymKey).update(canonicalJson(envelope)).digest('hex');
   const repeat = await existing(deps, sender, envelope, digest);
   if (repeat) return { status: 200, body: repeat };
@@ -93,7 +96,7 @@ export async function acceptSubmission(deps: SubmissionDeps, sender: string, arm
   const deliveries: DeliveryRecord[] = [];
   const disclosures: DisclosureRecord[] = [];
   for (const planned of plan.deliveries) {
-    const sealed = await seal(planned.plaintext, deps.keyring.partnerKeys.get(planned.recipient) ?? [], deps.keyring.hubPrivateKeys);
+    const sealed = await seal(planned.plaintext, await encryptionKeys(deps.keyring, planned.recipient, now), deps.keyring.hubPrivateKeys);
     const common = { deliveryId: planned.deliveryId, messageId: envelope.messageId, sender, recipient: planned.recipient, policyId: planned.policy.id, policyVersion: planned.policy.version, ciphertextDigest: sealed.digest };
     deliveries.push({ ...common, transport: planned.transport, ciphertext: sealed.armored, createdAt: at });
     disclosures.push({ ...common, type: envelope.type, purpose: envelope.purpose, caseRef: envelope.caseRef, legalBasis: planned.policy.legalBasis, manifest: planned.manifest, recordedAt: at,

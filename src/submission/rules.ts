@@ -1,8 +1,22 @@
 import type { HubConfig, Partner } from '../config/types.ts';
 import { HubProblem, Problems } from '../errors/problem.ts';
+import { z } from 'zod';
 import type { Envelope } from '../messages/index.ts';
+import { MessageType, Purpose } from '../messages/envelope.ts';
 
-export function checkSenderMaySend(partner: Partner, envelope: Envelope): void {
+const Header = z.object({ type: MessageType, purpose: Purpose });
+
+/**
+ * Checked on the decrypted JSON before its payload is validated, so that a type or purpose the partner may
+ * not send is refused as such (403), whatever the payload; a header that is not valid is left to the
+ * schema (422).
+ */
+export function checkSenderMaySendRaw(partner: Partner, raw: unknown): void {
+  const header = Header.safeParse(raw);
+  if (header.success) checkSenderMaySend(partner, header.data);
+}
+
+export function checkSenderMaySend(partner: Partner, envelope: Pick<Envelope, 'type' | 'purpose'>): void {
   const allowed = partner.sends.some((s) => s.type === envelope.type && (s.purposes as string[]).includes(envelope.purpose));
   if (!allowed) {
     throw new HubProblem(Problems.notAllowedToSend, `Partner ${partner.id} may not send ${envelope.type} for purpose ${envelope.purpose}`);

@@ -83,3 +83,13 @@ export async function disclosureEntry(db: DatabaseSettings, deliveryId: string):
   const rows = await queryRows(db, `SELECT entry FROM log_entries WHERE kind = 'disclosure' AND delivery_id = '${deliveryId.replace(/'/g, "''")}' ORDER BY seq LIMIT 1`);
   return rows[0] ? (JSON.parse(String(rows[0].entry)) as DisclosureEntry) : undefined;
 }
+
+/**
+ * What a refused request must not add: messages, deliveries and disclosure records. Delivery events are
+ * left out, because workers append them to earlier deliveries at any moment.
+ */
+export async function storedRows(db: DatabaseSettings): Promise<{ messages: number; deliveries: number; disclosures: number }> {
+  const { messages = 0, deliveries = 0 } = await rowCounts(db);
+  const [row] = await queryRows(db, "SELECT COUNT(*) AS n FROM log_entries WHERE kind = 'disclosure'");
+  return { messages, deliveries, disclosures: Number(row?.n) };
+}

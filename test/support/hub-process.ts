@@ -31,6 +31,8 @@ export interface HubProcess {
   redisPrefix: string;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
+  /** Sends a signal without waiting, such as SIGHUP to reload the TLS files. */
+  signal(signal: NodeJS.Signals): void;
   /** Sends a signal and resolves with the exit code (or the signal's name). */
   stop(signal?: NodeJS.Signals): Promise<number | string>;
   /** A new process on the same port, database and Redis prefix, once this one has exited. */
@@ -85,6 +87,9 @@ async function launch(settings: Launch): Promise<HubProcess> {
     databasePath: settings.databasePath,
     redisPrefix: settings.redisPrefix,
     output: () => output,
+    signal(signal) {
+      child.kill(signal);
+    },
     async stop(signal = 'SIGTERM') {
       if (running()) child.kill(signal);
       return exited;

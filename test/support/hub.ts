@@ -48,7 +48,7 @@ export interface TestHub {
 }
 
 /** Starts a real hub in this process: real TLS, real OpenPGP, real Redis, a real database (a file unless `mutate` says otherwise). */
-export async function startTestHub(mutate?: (c: HubConfig, dir: string) => void): Promise<TestHub> {
+export async function startTestHub(mutate?: (c: HubConfig, dir: string) => void, options: { now?: () => Date } = {}): Promise<TestHub> {
   const dir = mkdtempSync(join(tmpdir(), 'aoh-test-'));
   const config = testConfig(dir, mutate);
   const logLines: string[] = [];
@@ -58,7 +58,7 @@ export async function startTestHub(mutate?: (c: HubConfig, dir: string) => void)
       cb();
     },
   });
-  const hub = await startHub(config, { log: createLogger({ level: 'debug', destination }) });
+  const hub = await startHub(config, { log: createLogger({ level: 'debug', destination }), now: options.now });
   const url = `https://localhost:${hub.port}`;
   const partners: SimulatedPartner[] = [];
   const testHub: TestHub = {

@@ -4,10 +4,10 @@ import { MESSAGE_TYPES, payloadJsonSchema, type MessageType } from '../../messag
 import { requireRole } from '../authenticate.ts';
 
 /** What partners need to code against the hub: its public key and the payload schemas. */
-export function publicRouter(hubPublicKeysArmored: string): Router {
+export function publicRouter(hubPublicKeysArmored: () => string): Router {
   const router = Router();
   router.get('/hub-key', requireRole('partner'), (_req, res) => {
-    res.type('application/pgp-keys').send(hubPublicKeysArmored);
+    res.type('application/pgp-keys').send(hubPublicKeysArmored());
   });
   router.get('/schemas/:type', (req, res) => {
     const type = req.params.type as MessageType;

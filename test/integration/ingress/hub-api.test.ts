@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCa, issueLeaf, issuerToPem } from '../../../src/pki/x509.ts';
 import { envelope, stalkingCase } from '../../../src/simulator/cases.ts';
 import type { SimulatedPartner } from '../../../src/simulator/partner.ts';
-import { rowCounts } from '../../support/db.ts';
+import { storedRows } from '../../support/db.ts';
 import { CERTS, startTestHub, type TestHub } from '../../support/hub.ts';
 
 let t: TestHub;
@@ -27,17 +27,10 @@ function json(body: string): Record<string, unknown> {
 
 /** Submits and checks that a refusal left nothing behind: no rows, and the hub still answers. */
 async function refused(partner: SimulatedPartner, body: string, contentType = 'application/pgp-encrypted') {
-  // Events of earlier, accepted deliveries may still land meanwhile (the worker makes them available,
-  // and the log records that); a refusal could only add events and entries to deliveries of its own,
-  // which the delivery count would show.
-  const counts = async () => {
-    const { delivery_events: _events, log_entries: _entries, ...rest } = await rowCounts(t.config.hub.database);
-    return rest;
-  };
-  const before = await counts();
+  const before = await storedRows(t.config.hub.database);
   const answer = await partner.request('POST', '/v1/messages', body, { 'content-type': contentType });
   expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(await counts()).toEqual(before);
+  expect(await storedRows(t.config.hub.database)).toEqual(before);
   expect(answer.body).not.toMatch(/node_modules|\/src\/|at .*\.ts:\d+/);
   expect((await partner.request('GET', '/v1/inbox')).status).toBe(200);
   return { status: answer.status, problem: json(answer.body) };

@@ -4,7 +4,8 @@ import type { SimulatedPartner } from '../../../src/simulator/partner.ts';
 import { allRowCounts } from '../../support/db.ts';
 import { hostileCorpus, validSubmission, type HostileCase } from '../../support/hostile/corpus.ts';
 import type { Caller } from '../../support/hostile/types.ts';
-import { CERTS, eventually, startTestHub, type TestHub } from '../../support/hub.ts';
+import { CERTS, eventually, startTestHub, withPartner, type TestHub } from '../../support/hub.ts';
+import { MESSAGE_TYPES, PURPOSES } from '../../../src/messages/envelope.ts';
 import { jobsAdded } from '../../support/redis.ts';
 import { expectSecurityHeaders, internalDetails } from '../../support/security-headers.ts';
 
@@ -21,7 +22,12 @@ const answers: { c: HostileCase; answer: HttpAnswer }[] = [];
 const before: { rows: Record<string, number>; jobs: number; logLines: number } = { rows: {}, jobs: 0, logLines: 0 };
 
 beforeAll(async () => {
-  t = await startTestHub();
+  // The corpus is about what a message holds, so the police may send every type and purpose here, and
+  // as often as the corpus needs: permissions and rate limits have tests of their own.
+  t = await startTestHub((c) => {
+    withPartner(c, 'politie', { sends: MESSAGE_TYPES.map((type) => ({ type, purposes: [...PURPOSES] })) });
+    c.hub.rateLimits.submit = { max: 100_000, perSeconds: 1 };
+  });
   police = await t.partner('politie');
   operators = {
     admin: new MutualTlsClient(loadClientTls(CERTS, 'admin'), t.url),

@@ -35,7 +35,7 @@ describe('loadConfig', () => {
     const config = loadConfig(copyConfig(), {});
     expect(config.partners.map((p) => p.id).sort()).toEqual(['om', 'politie', 'reclassering', 'rvdk', 'vt']);
     expect(config.partners.every((p) => p.transport.kind === 'pull')).toBe(true);
-    expect(config.partners.every((p) => p.pgpPublicKeysArmored[0]?.includes('BEGIN PGP PUBLIC KEY BLOCK'))).toBe(true);
+    expect(config.partners.every((p) => p.pgpKeys[0]?.armored.includes('BEGIN PGP PUBLIC KEY BLOCK'))).toBe(true);
     expect(config.policies.length).toBe(13);
   });
 
@@ -112,5 +112,37 @@ describe('loadConfig', () => {
     const err = failure();
     expect(err.file).toBe(join(dir, 'hub.yaml'));
     expect(err.issues[0]?.message).toMatch(/not valid YAML/);
+  });
+});
+
+describe('loadConfig: keys, rotation and CRLs', () => {
+  it('reads partner keys in both forms: a plain file, and a file with its period', () => {
+    copyConfig();
+    edit('partners/politie.yaml', (t) =>
+      t.replace('  - certs/partners/politie/pgp-public.asc', '  - { file: certs/partners/politie/pgp-public.asc, validUntil: "2027-01-31T00:00:00Z" }\n  - { file: certs/partners/om/pgp-public.asc, validFrom: "2027-01-01T00:00:00+01:00" }'),
+    );
+    const politie = loadConfig(dir, {}).partners.find((p) => p.id === 'politie')!;
+    expect(politie.pgpKeys.map((k) => [k.validFrom, k.validUntil])).toEqual([
+      [undefined, '2027-01-31T00:00:00Z'],
+      ['2027-01-01T00:00:00+01:00', undefined],
+    ]);
+    expect(loadConfig(dir, {}).partners.find((p) => p.id === 'om')!.pgpKeys).toEqual([{ file: 'certs/partners/om/pgp-public.asc', armored: expect.stringContaining('BEGIN PGP PUBLIC KEY BLOCK') }]);
+  });
+
+  it('refuses a key period that is not a date with time zone, and a missing key file in the object form', () => {
+    copyConfig();
+    edit('partners/politie.yaml', (t) => t.replace('  - certs/partners/politie/pgp-public.asc', '  - { file: certs/partners/politie/pgp-public.asc, validUntil: "next spring" }'));
+    expect(failure().issues.map((i) => i.path)).toContain('pgpPublicKeys.0.validUntil');
+    edit('partners/politie.yaml', (t) => t.replace('validUntil: "next spring"', 'validUntil: "2027-01-31T00:00:00Z"').replace('politie/pgp-public.asc', 'politie/gone.asc'));
+    expect(failure().issues[0]).toMatchObject({ path: 'pgpPublicKeys.0.file' });
+  });
+
+  it('names a previous hub key or a CRL file that does not exist', () => {
+    copyConfig();
+    edit('hub.yaml', (t) => t.replace('    # passphraseEnv: HUB_PGP_PASSPHRASE', '    previousKeys:\n      - { privateKey: certs/hub/retired.asc, decryptUntil: "2027-02-01T00:00:00Z" }'));
+    expect(failure().issues[0]).toMatchObject({ path: 'hub.pgp.previousKeys.0.privateKey' });
+    copyConfig();
+    edit('hub.yaml', (t) => t.replace('      - certs/ca.crl', '      - certs/nowhere.crl'));
+    expect(failure().issues[0]).toMatchObject({ path: 'hub.tls.crl.0', message: expect.stringMatching(/nowhere\.crl does not exist/) });
   });
 });
