@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manifestDigest } from '../../../src/disclosure-log/entries.ts';
 import { rootOf } from '../../../src/disclosure-log/merkle.ts';
 import { DisclosureLog } from '../../../src/disclosure-log/service.ts';
 import type { DisclosureLogStore } from '../../../src/disclosure-log/types.ts';
@@ -47,14 +46,6 @@ describe.each(DIALECTS)('the cost of the log on %s', (dialect) => {
     // ...and so is the whole: with the manifest in every line it would be 1,600 times.
     const total = (s: typeof small) => s.manifest + s.perPerson.reduce((a, b) => a + b, 0);
     expect(total(large) / total(small)).toBeLessThan(44);
-  });
-
-  it('ties each person’s line to the delivery’s manifest by its digest', async () => {
-    const { message, delivery, disclosure } = agendaDisclosure('3', 3);
-    await store.saveOutbox(message, [delivery], [disclosure]);
-    const [manifest, ...lines] = (await store.log.entriesOfDelivery(delivery.deliveryId)).map((e) => e.entry!);
-    expect(manifest).toMatchObject({ kind: 'manifest', manifest: disclosure.manifest });
-    expect(lines.map((l) => l.kind === 'disclosure' && l.manifestDigest)).toEqual(Array(3).fill(manifestDigest(disclosure.manifest)));
   });
 
   it('reads only the leaves after a given size, and a checkpoint reads and hashes just the new ones', async () => {
