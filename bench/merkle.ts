@@ -18,7 +18,7 @@ function memoryStore(leaves: Buffer[]): DisclosureLogStore {
   const checkpoints: Checkpoint[] = [];
   const store: Partial<DisclosureLogStore> = {
     size: async () => leaves.length,
-    leafHashes: async (size) => leaves.slice(0, size),
+    leafHashes: async (from, to) => leaves.slice(from, to),
     checkpoints: async () => checkpoints,
     addCheckpoint: async (c) => void checkpoints.push(c),
   };

@@ -8,6 +8,9 @@ import type { Subject } from './subjects.ts';
  * One line of the disclosure log: a delivery to one recipient, about one person (or about no one, when
  * the message names no persons). Never content. Field names follow Logboek Dataverwerkingen where it
  * has one (trace and span ids, processing activity, data subject); see the README for the mapping.
+ * The delivery's manifest is not repeated here but logged once, in its own entry; a line carries its
+ * digest, so that each line still names exactly what went and stays the same size however many persons
+ * the message names.
  */
 export interface DisclosureEntry {
   kind: 'disclosure';
@@ -27,12 +30,30 @@ export interface DisclosureEntry {
   type: string;
   purpose: string;
   legalBasis: string;
-  manifest: Manifest;
+  /** SHA-256 of the canonical JSON of the delivery's manifest, which its ManifestEntry holds. */
+  manifestDigest: string;
   categories: string[];
   subject: Subject | null;
   ciphertextDigest: string;
   confidentiality: 'confidential';
   retainUntil: string;
+}
+
+/**
+ * The manifest of one delivery (paths disclosed with their transform, paths withheld, with categories),
+ * logged once per delivery, just before its per-person lines: it grows with the message, so logging it
+ * per person would make a delivery's lines grow with the square of the persons it names.
+ */
+export interface ManifestEntry {
+  kind: 'manifest';
+  index: number;
+  traceId: string;
+  spanId: string;
+  deliveryId: string;
+  recipient: string;
+  occurredAt: string;
+  loggedAt: string;
+  manifest: Manifest;
 }
 
 /** A later state change of a delivery: delivered, acknowledged, failed, dead, retried. */
@@ -49,8 +70,10 @@ export interface StatusEntry {
   detail?: string;
 }
 
-export type LogEntry = DisclosureEntry | StatusEntry;
-export type UnplacedEntry = Omit<DisclosureEntry, 'index'> | Omit<StatusEntry, 'index'>;
+export type LogEntry = DisclosureEntry | ManifestEntry | StatusEntry;
+export type UnplacedEntry = Omit<DisclosureEntry, 'index'> | Omit<ManifestEntry, 'index'> | Omit<StatusEntry, 'index'>;
+
+export const manifestDigest = (manifest: Manifest): string => createHash('sha256').update(canonicalJson(manifest)).digest('hex');
 
 /**
  * The tree holds only a salted hash of each entry, so that purging an entry (and its salt) after the
@@ -74,14 +97,19 @@ export function traceIdFrom(traceparent: string | undefined): string {
 export const newSpanId = (): string => randomBytes(8).toString('hex');
 
 /** What the accept flow knows of one disclosure, before it is split into one entry per person. */
-export type DisclosureFacts = Omit<DisclosureEntry, 'kind' | 'index' | 'processingActivity' | 'loggedAt' | 'categories' | 'subject' | 'confidentiality'> & {
+export type DisclosureFacts = Omit<DisclosureEntry, 'kind' | 'index' | 'processingActivity' | 'loggedAt' | 'manifestDigest' | 'categories' | 'subject' | 'confidentiality'> & {
+  manifest: Manifest;
   policyId: string;
   policyVersion: number;
   subjects: Subject[];
 };
 
-/** One entry per person concerned, or a single entry without a subject when the message names none. */
-export function disclosureEntries(f: DisclosureFacts, loggedAt: string): Omit<DisclosureEntry, 'index'>[] {
+/**
+ * The delivery's manifest entry, then one entry per person concerned (or a single one without a subject
+ * when the message names none): the size of the whole grows linearly with the persons and paths.
+ */
+export function disclosureEntries(f: DisclosureFacts, loggedAt: string): UnplacedEntry[] {
+  const manifest = { kind: 'manifest' as const, traceId: f.traceId, spanId: f.spanId, deliveryId: f.deliveryId, recipient: f.recipient, occurredAt: f.occurredAt, loggedAt, manifest: f.manifest };
   const categories = [...new Set(f.manifest.disclosed.map((d) => d.category))].sort();
   const base = {
     kind: 'disclosure' as const,
@@ -98,11 +126,11 @@ export function disclosureEntries(f: DisclosureFacts, loggedAt: string): Omit<Di
     type: f.type,
     purpose: f.purpose,
     legalBasis: f.legalBasis,
-    manifest: f.manifest,
+    manifestDigest: manifestDigest(f.manifest),
     categories,
     ciphertextDigest: f.ciphertextDigest,
     confidentiality: 'confidential' as const,
     retainUntil: f.retainUntil,
   };
-  return (f.subjects.length > 0 ? f.subjects : [null]).map((subject) => ({ ...base, subject }));
+  return [manifest, ...(f.subjects.length > 0 ? f.subjects : [null]).map((subject) => ({ ...base, subject }))];
 }

@@ -33,11 +33,13 @@ export class DisclosureLog {
     return signed;
   }
 
+  /** Reads and hashes only the leaves after those this process already holds. */
   private async rootAt(size: number): Promise<Buffer> {
-    const leaves = await this.store.leafHashes(size);
-    // A concurrent checkpoint may already have read further than this one asks.
-    if (this.tree.size > size) return rootOf(leaves);
-    for (let i = this.tree.size; i < size; i++) this.tree.append(leaves[i]!);
+    const from = this.tree.size;
+    const leaves = from <= size ? await this.store.leafHashes(from, size) : [];
+    // A concurrent checkpoint may meanwhile have read further than this one asks: then this size's root is computed afresh.
+    if (this.tree.size > size) return rootOf(await this.store.leafHashes(0, size));
+    for (let i = this.tree.size; i < size; i++) this.tree.append(leaves[i - from]!);
     return this.tree.root();
   }
 
@@ -48,7 +50,7 @@ export class DisclosureLog {
   /** For each log entry of a delivery, what a sender or recipient needs to check it against a checkpoint. */
   async proof(deliveryId: string): Promise<InclusionProof> {
     const checkpoint = await this.checkpoint();
-    const leaves = await this.store.leafHashes(checkpoint.treeSize);
+    const leaves = await this.store.leafHashes(0, checkpoint.treeSize);
     const entries = (await this.store.entriesOfDelivery(deliveryId)).filter((e) => e.entry !== null && e.salt !== null && e.seq <= checkpoint.treeSize);
     const paths = inclusionProofs(entries.map((e) => e.seq - 1), leaves);
     return {

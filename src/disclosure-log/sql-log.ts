@@ -1,5 +1,5 @@
 import { insertRows, type Row, type Sql, type SqlValue } from '../store/sql.ts';
-import { sealEntry, type DisclosureEntry, type LogEntry, type UnplacedEntry } from './entries.ts';
+import { sealEntry, type DisclosureEntry, type LogEntry, type ManifestEntry, type UnplacedEntry } from './entries.ts';
 import type { AuditRecord, Checkpoint, DisclosureStats, InformingRecord, LogRow, LogSearch, StoredLogEntry } from './types.ts';
 
 // The log's reads and writes, written once for every dialect. The tables are the dialects' migrations.
@@ -58,8 +58,9 @@ export async function* logRows(sql: Sql): AsyncGenerator<LogRow> {
   }
 }
 
-export async function leafHashes(sql: Sql, size: number): Promise<Buffer[]> {
-  return (await sql.all('SELECT leaf_hash FROM log_entries WHERE seq <= ? ORDER BY seq', [size])).map((r) => Buffer.from(String(r.leaf_hash), 'hex'));
+/** The leaves from index `from` up to (not including) `to`: records `from + 1` to `to`. */
+export async function leafHashes(sql: Sql, from: number, to: number): Promise<Buffer[]> {
+  return (await sql.all('SELECT leaf_hash FROM log_entries WHERE seq > ? AND seq <= ? ORDER BY seq', [from, to])).map((r) => Buffer.from(String(r.leaf_hash), 'hex'));
 }
 
 function stored(r: Row): StoredLogEntry {
@@ -70,14 +71,14 @@ export async function entriesOfDelivery(sql: Sql, deliveryId: string): Promise<S
   return (await sql.all('SELECT * FROM log_entries WHERE delivery_id = ? ORDER BY seq', [deliveryId])).map(stored);
 }
 
-/** The disclosure entries of a message's deliveries (one per delivery and person), in log order. */
-export async function disclosuresOfMessage(sql: Sql, sender: string, messageId: string): Promise<DisclosureEntry[]> {
+/** The manifest and disclosure entries of a message's deliveries (one per delivery, one per delivery and person), in log order. */
+export async function disclosuresOfMessage(sql: Sql, sender: string, messageId: string): Promise<(DisclosureEntry | ManifestEntry)[]> {
   const rows = await sql.all(
-    `SELECT l.entry FROM deliveries d JOIN log_entries l ON l.delivery_id = d.delivery_id AND l.kind = 'disclosure'
+    `SELECT l.entry FROM deliveries d JOIN log_entries l ON l.delivery_id = d.delivery_id AND l.kind IN ('manifest', 'disclosure')
      WHERE d.sender = ? AND d.message_id = ? ORDER BY l.seq`,
     [sender, messageId],
   );
-  return rows.map((r) => JSON.parse(String(r.entry)) as DisclosureEntry);
+  return rows.map((r) => JSON.parse(String(r.entry)) as DisclosureEntry | ManifestEntry);
 }
 
 export async function entryAt(sql: Sql, seq: number): Promise<StoredLogEntry | undefined> {

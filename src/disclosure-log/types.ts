@@ -79,7 +79,8 @@ export interface AuditRecord {
 export interface DisclosureLogStore {
   /** Every row in order, read a page at a time. */
   rows(): AsyncIterable<LogRow>;
-  leafHashes(size: number): Promise<Buffer[]>;
+  /** The leaf hashes of records `from + 1` to `to`: a checkpoint reads only the leaves added since the last. */
+  leafHashes(from: number, to: number): Promise<Buffer[]>;
   size(): Promise<number>;
   entriesOfDelivery(deliveryId: string): Promise<StoredLogEntry[]>;
   entryAt(seq: number): Promise<StoredLogEntry | undefined>;

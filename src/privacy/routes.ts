@@ -92,9 +92,11 @@ export function privacyRouter(deps: PrivacyDeps): Router {
     const seq = Number(req.params.seq);
     const found = Number.isInteger(seq) ? await deps.store.log.entryAt(seq) : undefined;
     if (!found || found.entry?.kind !== 'disclosure') throw new HubProblem(Problems.notFound, `No disclosure record ${req.params.seq}`);
-    const history = (await deps.store.log.entriesOfDelivery(disclosure(found).deliveryId)).filter((e) => e.entry?.kind === 'status').map((e) => ({ seq: e.seq, ...e.entry }));
+    const ofDelivery = (await deps.store.log.entriesOfDelivery(disclosure(found).deliveryId)).map((e) => ({ seq: e.seq, ...e.entry! }));
+    // The manifest is logged once per delivery; the record shows it beside the digest it carries.
+    const manifest = ofDelivery.find((e) => e.kind === 'manifest');
     await audit(res, 'record', { seq }, 1);
-    res.json({ record: { seq: found.seq, ...found.entry }, status: history });
+    res.json({ record: { seq: found.seq, ...found.entry, manifest: manifest?.manifest, manifestSeq: manifest?.seq }, status: ofDelivery.filter((e) => e.kind === 'status') });
   });
 
   router.post('/report', async (req, res) => {

@@ -1,4 +1,4 @@
-import { disclosureEntries, type DisclosureEntry } from '../disclosure-log/entries.ts';
+import { disclosureEntries, type DisclosureEntry, type ManifestEntry } from '../disclosure-log/entries.ts';
 import * as log from '../disclosure-log/sql-log.ts';
 import type { AuditRecord, DisclosureLogStore, InformingRecord } from '../disclosure-log/types.ts';
 import { insertRows, migrate, str, type Database, type Row, type Sql } from './sql.ts';
@@ -258,10 +258,17 @@ export class SqlStore implements HubStore {
     }
   }
 
-  /** One record per delivery of a message, from its first disclosure entry in the log (the others differ only in the person). */
+  /**
+   * One record per delivery of a message, from its manifest entry and its first disclosure entry in the
+   * log (the others differ only in the person).
+   */
   async disclosuresFor(messageId: string, sender: string): ReturnType<HubStore['disclosuresFor']> {
     const first = new Map<string, DisclosureEntry>();
-    for (const e of await log.disclosuresOfMessage(this.db, sender, messageId)) if (!first.has(e.deliveryId)) first.set(e.deliveryId, e);
+    const manifests = new Map<string, ManifestEntry>();
+    for (const e of await log.disclosuresOfMessage(this.db, sender, messageId)) {
+      if (e.kind === 'manifest') manifests.set(e.deliveryId, e);
+      else if (!first.has(e.deliveryId)) first.set(e.deliveryId, e);
+    }
     const out: Awaited<ReturnType<HubStore['disclosuresFor']>> = [];
     for (const e of first.values()) {
       out.push({
@@ -275,7 +282,7 @@ export class SqlStore implements HubStore {
         legalBasis: e.legalBasis,
         policyId: e.processingActivity.id,
         policyVersion: e.processingActivity.version,
-        manifest: e.manifest,
+        manifest: manifests.get(e.deliveryId)!.manifest,
         ciphertextDigest: e.ciphertextDigest,
         recordedAt: e.occurredAt,
         events: await this.events(this.db, e.deliveryId),
@@ -286,7 +293,7 @@ export class SqlStore implements HubStore {
 
   readonly log: DisclosureLogStore = {
     rows: () => log.logRows(this.db),
-    leafHashes: (size) => log.leafHashes(this.db, size),
+    leafHashes: (from, to) => log.leafHashes(this.db, from, to),
     size: () => log.logSize(this.db),
     entriesOfDelivery: (deliveryId) => log.entriesOfDelivery(this.db, deliveryId),
     entryAt: (seq) => log.entryAt(this.db, seq),

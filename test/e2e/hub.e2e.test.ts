@@ -34,14 +34,15 @@ interface DisclosureRow {
   legal_basis: string;
 }
 
-/** One disclosure per delivery, from the first of its log entries (the others differ only in the person). */
+/** One disclosure per delivery, from the first of its per-person log entries (the others differ only in the person) and its manifest entry. */
 function disclosures(): DisclosureRow[] {
   const db = new DatabaseSync(hub.databasePath, { readOnly: true });
   try {
-    const entries = (db.prepare("SELECT entry FROM log_entries WHERE kind = 'disclosure' ORDER BY seq").all() as { entry: string }[]).map((r) => JSON.parse(r.entry));
+    const entries = (db.prepare("SELECT entry FROM log_entries WHERE kind IN ('manifest', 'disclosure') ORDER BY seq").all() as { entry: string }[]).map((r) => JSON.parse(r.entry));
+    const manifests = new Map(entries.filter((e) => e.kind === 'manifest').map((e) => [e.deliveryId, JSON.stringify(e.manifest)]));
     const first = new Map<string, DisclosureRow>();
-    for (const e of entries) {
-      if (!first.has(e.deliveryId)) first.set(e.deliveryId, { delivery_id: e.deliveryId, recipient: e.recipient, manifest: JSON.stringify(e.manifest), ciphertext_digest: e.ciphertextDigest, legal_basis: e.legalBasis });
+    for (const e of entries.filter((e) => e.kind === 'disclosure')) {
+      if (!first.has(e.deliveryId)) first.set(e.deliveryId, { delivery_id: e.deliveryId, recipient: e.recipient, manifest: manifests.get(e.deliveryId)!, ciphertext_digest: e.ciphertextDigest, legal_basis: e.legalBasis });
     }
     return [...first.values()];
   } finally {

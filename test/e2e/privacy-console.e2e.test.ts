@@ -129,6 +129,9 @@ describe('the privacy officer’s console', () => {
     expect(await cellTexts('#detail-status tbody tr td:nth-child(2)')).toEqual(status.map((s: { event: string }) => s.event));
     expect(status.length).toBeGreaterThan(0);
     expect(await page.locator('#detail-facts').innerText()).toContain(record.legalBasis);
+    // The manifest comes from the delivery's own entry, which the record names with the digest it carries.
+    expect(await page.locator('#detail-facts').innerText()).toContain(`record #${record.manifestSeq}; digest ${record.manifestDigest}`);
+    expect(record.manifestSeq).toBeLessThan(seq);
   });
 
   it('exports the current search as CSV', async () => {

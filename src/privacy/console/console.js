@@ -168,6 +168,7 @@ async function openRecord(seq) {
       ['Delivery id', el('code', {}, r.deliveryId)],
       ['Trace id', el('code', {}, r.traceId)],
       ['Ciphertext digest', el('code', {}, r.ciphertextDigest)],
+      ['Manifest', el('span', {}, `logged once for the delivery, as record #${r.manifestSeq}; digest `, el('code', {}, r.manifestDigest))],
       ['Retained until', time(r.retainUntil)],
     ]);
     $('detail-disclosed-count').textContent = `(${r.manifest.disclosed.length} fields)`;

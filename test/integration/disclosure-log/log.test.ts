@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointSignatureValid } from '../../../src/disclosure-log/checkpoint.ts';
+import { manifestDigest } from '../../../src/disclosure-log/entries.ts';
 import { verifyInclusion } from '../../../src/disclosure-log/merkle.ts';
 import type { InclusionProof } from '../../../src/disclosure-log/service.ts';
 import { envelope, familyCase } from '../../../src/simulator/cases.ts';
@@ -38,7 +39,7 @@ describe.each(DIALECTS)('on %s', (dialect) => {
     });
     expect(answer.status, answer.body).toBe(202);
     deliveries = JSON.parse(answer.body).deliveries;
-    await eventually('every delivery in an inbox', async () => ((await t.hub.store.log.size()) >= 4 * 4 + 4 ? true : undefined));
+    await eventually('every delivery in an inbox', async () => ((await t.hub.store.log.size()) >= 4 * (1 + 4) + 4 ? true : undefined));
     await t.hub.disclosureLog.checkpoint();
   });
 
@@ -51,15 +52,20 @@ describe.each(DIALECTS)('on %s', (dialect) => {
   const person = (id: string) => (fixture.minutes.persons as { personId: string; name: string; dateOfBirth: string; bsn: string }[]).find((p) => p.personId === id)!;
 
   describe('the disclosure log', () => {
-    it('holds one entry per delivery and person, with pseudonyms, the trace, the policy and the manifest; never a BSN or name', async () => {
+    it('holds the manifest once per delivery, then one entry per person with pseudonyms, the trace, the policy and the manifest’s digest; never a BSN or name', async () => {
       const police = deliveries.find((d) => d.recipient === 'politie')!;
       const entries = (await t.hub.store.log.entriesOfDelivery(police.deliveryId)).map((e) => e.entry!);
+      expect(entries[0]?.kind).toBe('manifest');
+      const manifests = entries.filter((e) => e.kind === 'manifest');
+      expect(manifests).toHaveLength(1);
+      expect(manifests[0]!.manifest.disclosed.length).toBeGreaterThan(0);
       const disclosures = entries.filter((e) => e.kind === 'disclosure');
       expect(disclosures).toHaveLength(4);
       for (const d of disclosures) {
         expect(d).toMatchObject({ traceId: TRACE, sender: 'vt', recipient: 'politie', purpose: 'execution', processingActivity: { id: 'politie-execution', version: 1 }, confidentiality: 'confidential' });
         expect(d.subject?.bsn).toMatch(/^[0-9a-f]{64}$/);
-        expect(d.manifest.disclosed.length).toBeGreaterThan(0);
+        expect(d.manifestDigest).toBe(manifestDigest(manifests[0]!.manifest));
+        expect(d).not.toHaveProperty('manifest');
       }
       expect(new Set(disclosures.map((d) => d.spanId)).size).toBe(1);
       expect(entries.some((e) => e.kind === 'status' && e.event === 'available')).toBe(true);
@@ -87,7 +93,8 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       expect(answer.status).toBe(200);
       const proof = JSON.parse(answer.body) as InclusionProof;
       expect(await checkpointSignatureValid(proof.checkpoint, [hubKey])).toBe(true);
-      expect(proof.entries.length).toBeGreaterThanOrEqual(4);
+      expect(proof.entries.length).toBeGreaterThanOrEqual(1 + 4);
+      expect(proof.entries.map((e) => (e.entry as { kind: string }).kind).slice(0, 5)).toEqual(['manifest', 'disclosure', 'disclosure', 'disclosure', 'disclosure']);
       for (const e of proof.entries) {
         const ok = verifyInclusion(Buffer.from(e.leafHash, 'hex'), e.index, proof.checkpoint.treeSize, e.auditPath.map((h) => Buffer.from(h, 'hex')), Buffer.from(proof.checkpoint.rootHash, 'hex'));
         expect(ok).toBe(true);
@@ -120,6 +127,7 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       expect(csv.body.trim().split('\r\n')).toHaveLength(5);
       const detail = await officer.json('GET', `/privacy/v1/records/${found.body.disclosures[0].seq}`);
       expect(detail.body.record).toMatchObject({ kind: 'disclosure', recipient: 'rvdk', manifest: { disclosed: expect.any(Array), withheld: expect.any(Array) } });
+      expect(manifestDigest(detail.body.record.manifest)).toBe(detail.body.record.manifestDigest);
       expect(detail.body.status.map((s: { event: string }) => s.event)).toContain('available');
       expect((await officer.json('GET', '/privacy/v1/records/999999')).status).toBe(404);
     });
