@@ -12,6 +12,9 @@ import { ensureRedis } from './redis.ts';
 import { describeDelivery } from './report.ts';
 
 const PUSH_PARTNER = 'politie';
+// `npm run demo -- --once` ends after the report; by default the hub and the partners keep running.
+const once = process.argv.includes('--once');
+const PULL_EVERY_MS = 5_000;
 const configDir = resolve(process.env.HUB_CONFIG_DIR ?? 'config');
 const certsDir = resolve('certs');
 
@@ -37,7 +40,7 @@ const redis = await ensureRedis(config.hub.redis.url);
 console.log(redis ? `started redis-server for this demo at ${config.hub.redis.url}` : `using the Redis at ${config.hub.redis.url}`);
 
 // The demo keeps its own database and queue namespace, and has the police receive by push to show both transports.
-const demoDb = resolve('data/demo.db');
+const demoDb = resolve(process.env.HUB_DATABASE_PATH ?? 'data/demo.db');
 for (const suffix of ['', '-wal', '-shm']) rmSync(demoDb + suffix, { force: true });
 config.hub.database = { kind: 'sqlite', path: demoDb };
 config.hub.redis.prefix = `aoh-demo-${process.pid}`;
@@ -92,8 +95,28 @@ try {
   }
   step('Disclosure log');
   console.log(`${manifests.size} disclosure records, one per delivery, in ${demoDb} (content is stored only encrypted)`);
+  if (!once) await keepRunning();
 } finally {
   await Promise.all([...partners.values()].map((p) => p.close()));
   await hub.close();
   redis?.kill();
+}
+
+/** Leaves the hub and the simulated partners running (the pulling partners poll their inboxes) until Ctrl-C. */
+async function keepRunning(): Promise<void> {
+  step('Running');
+  console.log(`The hub serves ${hubUrl} and ${config.partners.length} simulated partners use it. Try:`);
+  console.log(`  curl --cert certs/privacy-officer/client.crt --key certs/privacy-officer/client.key --cacert certs/ca.crt \\`);
+  console.log(`    ${hubUrl}/privacy/v1/log/verify`);
+  console.log(`  the privacy console at ${hubUrl}/privacy/console/ (import the privacy officer's certificate into a browser: see README)`);
+  console.log('Ctrl-C stops the hub and the partners.');
+  const poll = setInterval(() => {
+    for (const [id, partner] of partners) if (config.partners.find((p) => p.id === id)?.transport.kind === 'pull') void partner.pullAll().catch(() => undefined);
+  }, PULL_EVERY_MS);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  clearInterval(poll);
+  console.log('\nstopping');
 }
