@@ -11,6 +11,7 @@ import { pushTransport } from './delivery/transports/push.ts';
 import { deliverySettingsFor } from './delivery/retry.ts';
 import { DeliveryWorkers } from './delivery/worker.ts';
 import { loadKeyring } from './envelope/keyring.ts';
+import { startCrypto } from './envelope/start-crypto.ts';
 import { DisclosureLog } from './disclosure-log/service.ts';
 import { createApp } from './ingress/app.ts';
 import { createTlsServer } from './ingress/server.ts';
@@ -81,6 +82,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     key: readFileSync(config.hub.tls.key, 'utf8'),
   };
   const keyring = await loadKeyring(config);
+  const crypto = startCrypto(keyring, config.hub.crypto.workers, log);
   const adapters = await loadAdapters(config.partners.map((p) => p.adapter));
   const pseudonymKey = readPseudonymKey(config.hub.pseudonymKey);
   const store = new SqliteStore(config.hub.database.path);
@@ -92,7 +94,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
 
   const policies = await PolicyRegistry.open(store, config.policies, new Set(config.partners.map((p) => p.id)), log);
   const disclosureLog = new DisclosureLog(store.log, { sign: keyring.hubPrivateKeys, verify: keyring.hubPrivateKeys.map((k) => k.toPublic()) });
-  const app = createApp({ config, policies, keyring, store, adapters, pseudonymKey, enqueue, metrics, log, disclosureLog });
+  const app = createApp({ config, policies, keyring, crypto: crypto.crypto, store, adapters, pseudonymKey, enqueue, metrics, log, disclosureLog });
   const server = createTlsServer(tls, app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -130,6 +132,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
       await workers.close();
       await queues.close();
       await store.close();
+      await crypto.close();
       ops.server.closeAllConnections();
       await new Promise((resolve) => ops.server.close(resolve));
     },

@@ -1,9 +1,8 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { PartnerAdapter } from '../../adapters/types.ts';
 import type { HubConfig } from '../config/types.ts';
+import type { EnvelopeCrypto } from '../envelope/crypto.ts';
 import type { Keyring } from '../envelope/keyring.ts';
-import { openEnvelope } from '../envelope/open.ts';
-import { seal } from '../envelope/seal.ts';
 import { HubProblem, Problems } from '../errors/problem.ts';
 import { validateEnvelope, type Envelope } from '../messages/index.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -23,6 +22,8 @@ export interface SubmissionDeps {
   /** The policies in force at this moment; administrators may publish new versions at any time. */
   policies: { current(): Policy[] };
   keyring: Keyring;
+  /** Opens and seals, on the worker threads of the crypto pool. */
+  crypto: EnvelopeCrypto;
   store: HubStore;
   adapters: Map<string, PartnerAdapter>;
   pseudonymKey: Uint8Array;
@@ -78,7 +79,7 @@ export async function acceptSubmission(deps: SubmissionDeps, sender: string, arm
   const now = deps.now?.() ?? new Date();
   const partner = deps.config.partners.find((p) => p.id === sender);
   if (!partner) throw new HubProblem(Problems.wrongRole, 'Only partners submit messages');
-  const opened = await openEnvelope(armored, deps.keyring.hubPrivateKeys, deps.keyring.partnerKeys.get(sender) ?? [], deps.config.hub.limits.decompressedBytes);
+  const opened = await deps.crypto.open(armored, sender, deps.config.hub.limits.decompressedBytes);
   const envelope = validateEnvelope(parseJson(opened.plaintext));
   checkSenderMaySend(partner, envelope);
   const digest = createHmac('sha256', deps.pseudonymKey).update(canonicalJson(envelope)).digest('hex');
@@ -99,10 +100,12 @@ export async function acceptSubmission(deps: SubmissionDeps, sender: string, arm
   const retainUntil = new Date(now.getTime() + deps.config.hub.log.retentionDays * 86_400_000).toISOString();
   const deliveries: DeliveryRecord[] = [];
   const disclosures: DisclosureRecord[] = [];
-  for (const planned of plan.deliveries) {
-    const sealed = await seal(planned.plaintext, deps.keyring.partnerKeys.get(planned.recipient) ?? [], deps.keyring.hubPrivateKeys);
-    const common = { deliveryId: planned.deliveryId, messageId: envelope.messageId, sender, recipient: planned.recipient, policyId: planned.policy.id, policyVersion: planned.policy.version, ciphertextDigest: sealed.digest };
-    deliveries.push({ ...common, transport: planned.transport, ciphertext: sealed.armored, createdAt: at });
+  // Sealed in parallel: each recipient's copy is independent work for the pool.
+  const sealed = await Promise.all(plan.deliveries.map((planned) => deps.crypto.seal(planned.plaintext, planned.recipient)));
+  for (const [i, planned] of plan.deliveries.entries()) {
+    const { armored: ciphertext, digest } = sealed[i]!;
+    const common = { deliveryId: planned.deliveryId, messageId: envelope.messageId, sender, recipient: planned.recipient, policyId: planned.policy.id, policyVersion: planned.policy.version, ciphertextDigest: digest };
+    deliveries.push({ ...common, transport: planned.transport, ciphertext, createdAt: at });
     disclosures.push({ ...common, type: envelope.type, purpose: envelope.purpose, caseRef: envelope.caseRef, legalBasis: planned.policy.legalBasis, manifest: planned.manifest, recordedAt: at,
       traceId, spanId: newSpanId(), subjects: subjectsOf(envelope.payload, planned.view, deps.pseudonymKey), retainUntil,
     });
