@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import * as openpgp from 'openpgp';
+import { CryptoPool } from '../src/envelope/crypto-pool.ts';
+import type { KeyMaterial } from '../src/envelope/crypto.ts';
+import { agendaEnvelope } from './payload.ts';
+import { RECIPIENTS, SENDER } from './setup.ts';
+
+const armour = (certsDir: string, owner: string, kind: 'public' | 'private') => readFileSync(join(certsDir, owner, `pgp-${kind}.asc`), 'utf8');
+
+/**
+ * The sender's side on worker threads: its "seal" to the partner id `hub` is exactly what a partner
+ * sends (encrypted to the hub, signed by the sender), so preparing thousands of messages uses every core.
+ */
+export function senderPool(certsDir: string, size: number): CryptoPool {
+  const material: KeyMaterial = { hubPrivateKeys: [armour(certsDir, `partners/${SENDER}`, 'private')], partnerKeys: [['hub', [armour(certsDir, 'hub', 'public')]]] };
+  return new CryptoPool(material, { size });
+}
+
+/** The hub's keys in a pool of its own, with nothing else around it: the cryptographic floor. */
+export function floorPool(certsDir: string, size: number): CryptoPool {
+  const partnerKeys: [string, string[]][] = [SENDER, ...RECIPIENTS].map((id) => [id, [armour(certsDir, `partners/${id}`, 'public')]]);
+  return new CryptoPool({ hubPrivateKeys: [armour(certsDir, 'hub', 'private')] , partnerKeys }, { size });
+}
+
+/** `count` distinct messages (each its own messageId) of the payload, to the given recipients. */
+export async function prepareMessages(pool: CryptoPool, payload: Record<string, unknown>, recipients: string[], count: number): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < count; i += 32) {
+    const batch = Array.from({ length: Math.min(32, count - i) }, () => pool.seal(JSON.stringify(agendaEnvelope(payload, recipients)), 'hub'));
+    for (const sealed of await Promise.all(batch)) out.push(sealed.armored);
+  }
+  return out;
+}
+
+/**
+ * What the hub's OpenPGP work costs alone: per message one open (decrypt and verify) and one seal
+ * (encrypt and sign) per recipient, of the same size and with the same keys, `concurrency` messages at
+ * a time; in messages per second.
+ */
+export async function measureFloor(pool: CryptoPool, messages: string[], recipients: string[], concurrency: number, durationMs: number): Promise<number> {
+  const start = performance.now();
+  const end = start + durationMs;
+  let next = 0;
+  let done = 0;
+  const loop = async () => {
+    while (performance.now() < end) {
+      const opened = await pool.open(messages[next++ % messages.length]!, SENDER, Number.MAX_SAFE_INTEGER);
+      await Promise.all(recipients.map((r) => pool.seal(opened.plaintext, r)));
+      done++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  return done / ((performance.now() - start) / 1000);
+}
+
+/** A delivery as the recipient's system reads it: decrypts with its key, the hub's signature verifies, the payload is whole. */
+export async function deliveryChecks(certsDir: string, recipient: string, armored: string, payload: Record<string, unknown>): Promise<boolean> {
+  try {
+    const { data } = await openpgp.decrypt({
+      message: await openpgp.readMessage({ armoredMessage: armored }),
+      decryptionKeys: await openpgp.readPrivateKey({ armoredKey: armour(certsDir, `partners/${recipient}`, 'private') }),
+      verificationKeys: await openpgp.readKey({ armoredKey: armour(certsDir, 'hub', 'public') }),
+      expectSigned: true,
+    });
+    return isDeepStrictEqual((JSON.parse(data) as { payload: unknown }).payload, payload);
+  } catch {
+    return false;
+  }
+}
