@@ -1,10 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import * as openpgp from 'openpgp';
+import { loadAdapters } from '../adapters/registry.ts';
+import { loadConfig } from '../src/config/load.ts';
 import { CryptoPool } from '../src/envelope/crypto-pool.ts';
 import type { KeyMaterial } from '../src/envelope/crypto.ts';
-import { agendaEnvelope } from './payload.ts';
+import { validateEnvelope } from '../src/messages/index.ts';
+import { planDeliveries } from '../src/submission/plan.ts';
+import { minutesEnvelope } from './payload.ts';
 import { RECIPIENTS, SENDER } from './setup.ts';
 
 const armour = (certsDir: string, owner: string, kind: 'public' | 'private') => readFileSync(join(certsDir, owner, `pgp-${kind}.asc`), 'utf8');
@@ -28,26 +33,40 @@ export function floorPool(certsDir: string, size: number): CryptoPool {
 export async function prepareMessages(pool: CryptoPool, payload: Record<string, unknown>, recipients: string[], count: number): Promise<string[]> {
   const out: string[] = [];
   for (let i = 0; i < count; i += 32) {
-    const batch = Array.from({ length: Math.min(32, count - i) }, () => pool.seal(JSON.stringify(agendaEnvelope(payload, recipients)), 'hub'));
+    const batch = Array.from({ length: Math.min(32, count - i) }, () => pool.seal(JSON.stringify(minutesEnvelope(payload, recipients)), 'hub'));
     for (const sealed of await Promise.all(batch)) out.push(sealed.armored);
   }
   return out;
 }
 
+export interface PlainDelivery {
+  recipient: string;
+  plaintext: string;
+}
+
+/** What the hub will seal for each recipient of such a message: its own plan, so that the floor seals the same sizes. */
+export async function hubPlaintexts(configDir: string, certsDir: string, payload: Record<string, unknown>, recipients: string[]): Promise<PlainDelivery[]> {
+  const config = loadConfig(configDir, {});
+  const adapters = await loadAdapters(config.partners.map((p) => p.adapter));
+  const pseudonymKey = Buffer.from(readFileSync(join(certsDir, 'hub', 'pseudonym.key'), 'utf8').trim(), 'hex');
+  const plan = planDeliveries(validateEnvelope(minutesEnvelope(payload, recipients)), SENDER, { config, adapters, pseudonymKey, newId: randomUUID });
+  return plan.deliveries.map((d) => ({ recipient: d.recipient, plaintext: d.plaintext }));
+}
+
 /**
  * What the hub's OpenPGP work costs alone: per message one open (decrypt and verify) and one seal
- * (encrypt and sign) per recipient, of the same size and with the same keys, `concurrency` messages at
- * a time; in messages per second.
+ * (encrypt and sign) per recipient, of the same sizes and with the same keys, `concurrency` messages
+ * at a time; in messages per second.
  */
-export async function measureFloor(pool: CryptoPool, messages: string[], recipients: string[], concurrency: number, durationMs: number): Promise<number> {
+export async function measureFloor(pool: CryptoPool, messages: string[], deliveries: PlainDelivery[], concurrency: number, durationMs: number): Promise<number> {
   const start = performance.now();
   const end = start + durationMs;
   let next = 0;
   let done = 0;
   const loop = async () => {
     while (performance.now() < end) {
-      const opened = await pool.open(messages[next++ % messages.length]!, SENDER, Number.MAX_SAFE_INTEGER);
-      await Promise.all(recipients.map((r) => pool.seal(opened.plaintext, r)));
+      await pool.open(messages[next++ % messages.length]!, SENDER, Number.MAX_SAFE_INTEGER);
+      await Promise.all(deliveries.map((d) => pool.seal(d.plaintext, d.recipient)));
       done++;
     }
   };

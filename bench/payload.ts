@@ -4,44 +4,78 @@ import { randomUUID } from 'node:crypto';
 export const KEY_TYPES = ['curve25519', 'rsa3072'] as const;
 export type KeyType = (typeof KEY_TYPES)[number];
 
-const QUESTION_MAX = 4000;
-const ITEMS_MAX = 100;
-/** Bytes of JSON one agenda item takes apart from its question and persons, and one person with every field long. */
-const ITEM_BYTES = 4200;
-const PERSON_BYTES = 700;
+type Json = Record<string, unknown>;
 
-function person(item: number, n: number): Record<string, unknown> {
-  const pad = (s: string, length: number) => s.padEnd(length, ' Benchmarkstraat').slice(0, length).trim();
+/** A list in the minutes that free text can fill: at most `count` elements, each with `text` characters at most. */
+interface Filler {
+  at: (minutes: Json) => unknown[];
+  count: number;
+  text: number;
+  make: (text: string) => unknown;
+}
+
+const step = (minutes: Json, name: string) => minutes[name] as Record<string, unknown[]>;
+const FILLERS: Filler[] = [
+  { at: (m) => step(m, 'step1').risks!, count: 50, text: 2000, make: (t) => t },
+  { at: (m) => step(m, 'step1').existingSafety!, count: 50, text: 2000, make: (what) => ({ what, by: 'bench-r1' }) },
+  { at: (m) => step(m, 'step2').interventions!, count: 50, text: 2000, make: (what) => ({ what, partner: 'bench-r2', how: what }) },
+  { at: (m) => step(m, 'step2').scenarios!, count: 50, text: 2000, make: (trigger) => ({ trigger, response: trigger, partners: ['bench-r1', 'bench-r3'] }) },
+  { at: (m) => step(m, 'step3').monitoring!, count: 50, text: 2000, make: (what) => ({ partner: 'bench-r4', when: 'elke week', what }) },
+  { at: (m) => m.extraInformation as unknown[], count: 50, text: 4000, make: (information) => ({ from: 'bench-r5', information }) },
+];
+
+/** Single text fields, filled last, when the lists are full. */
+const SINGLES: { set: (minutes: Json, text: string) => void; text: number }[] = [
+  ...(['considerations', 'medicalInformation', 'criminalJustice', 'notForClient'] as const).map((field) => ({ set: (m: Json, t: string) => (m[field] = t), text: 10_000 })),
+  { set: (m, t) => (m.question = t), text: 4000 },
+  { set: (m, t) => ((m.step1 as Json).biggestConcern = t), text: 4000 },
+  { set: (m, t) => ((m.step3 as Json).informingPlan = t), text: 4000 },
+];
+
+const prose = (length: number) => 'Afspraken over veiligheid van het kind en de ouders. '.repeat(Math.ceil(length / 53)).slice(0, length).trimEnd() || 'x';
+
+/** Minutes of one case about one person: the smallest valid payload of the type with the most room for text. */
+function baseMinutes(): Json {
   return {
-    personId: `p${item}-${n}`,
-    role: n === 0 ? 'child' : 'parent',
-    name: pad(`Bench Persoon ${item}-${n}`, 190),
-    dateOfBirth: `19${String(50 + (n % 50)).padStart(2, '0')}-0${1 + (item % 9)}-1${n % 10}`,
-    bsn: String(100_000_000 + item * 100 + n),
-    address: { street: pad(`Teststraat ${item}`, 190), houseNumber: `${n + 1}`, postcode: '3511 AB', municipality: pad('Utrecht', 90) },
+    meetingDate: '2026-12-01',
+    question: 'Wat is nodig voor de veiligheid?',
+    persons: [{ personId: 'p1', role: 'child', name: 'Bench Kind', dateOfBirth: '2018-04-12', bsn: '123456782' }],
+    step1: { biggestConcern: 'Escalatie', existingSafety: [], risks: [] },
+    step2: { interventions: [], scenarios: [] },
+    step3: { direction: { partner: 'bench-r1' }, monitoring: [] },
+    considerations: 'Afstemming',
+    extraInformation: [],
+    returnToMeeting: { returns: false },
+    standardClause: 'Als het plan niet werkt, komt de casus terug.',
+    informing: [],
   };
 }
 
 /**
- * An agenda of about `bytes` of JSON: the one message type whose schema lets a partner send a megabyte
- * (100 items, each up to 4000 characters of question and up to 50 persons). Large agendas therefore
- * name many persons, and each person is a disclosure log entry per recipient: that is part of the cost.
+ * Minutes of about `bytes` of JSON, grown by free text in their lists (risks, agreements, interventions,
+ * scenarios, monitoring, information from partners) up to what the schema allows (about 0.97 MB), about one
+ * person: the payload grows, not the number of persons (each person is a log entry per recipient).
  */
-export function agendaPayload(bytes: number): Record<string, unknown> {
-  const items = Math.min(ITEMS_MAX, Math.max(1, Math.ceil(bytes / ITEM_BYTES)));
-  const persons = Math.max(1, Math.ceil((bytes / items - ITEM_BYTES) / PERSON_BYTES));
-  const build = (questionLength: number) => ({
-    meetingDate: '2026-12-01',
-    items: Array.from({ length: items }, (_, i) => ({
-      caseRef: `BENCH-${i}`,
-      persons: Array.from({ length: persons }, (_, n) => person(i, n)),
-      question: 'Welke partner pakt welke interventie op? '.repeat(Math.ceil(questionLength / 41)).slice(0, questionLength),
-    })),
-  });
-  const base = JSON.stringify(build(1)).length;
-  return build(Math.min(QUESTION_MAX, Math.max(1, 1 + Math.floor((bytes - base) / items))));
+export function minutesPayload(bytes: number): Json {
+  const minutes = baseMinutes();
+  let size = JSON.stringify(minutes).length;
+  for (const filler of FILLERS) {
+    const list = filler.at(minutes);
+    while (list.length < filler.count && size < bytes) {
+      const overhead = JSON.stringify(filler.make('')).length + 1;
+      const element = filler.make(prose(Math.min(filler.text, Math.max(1, bytes - size - overhead))));
+      list.push(element);
+      size += JSON.stringify(element).length + (list.length > 1 ? 1 : 0);
+    }
+  }
+  for (const single of SINGLES) {
+    if (size >= bytes) break;
+    single.set(minutes, prose(single.text));
+    size = JSON.stringify(minutes).length;
+  }
+  return minutes;
 }
 
-export function agendaEnvelope(payload: Record<string, unknown>, recipients: string[]): Record<string, unknown> {
-  return { messageId: randomUUID(), type: 'agenda', purpose: 'preparation', createdAt: new Date().toISOString(), caseRef: 'BENCH', recipients, payload };
+export function minutesEnvelope(payload: Json, recipients: string[]): Json {
+  return { messageId: randomUUID(), type: 'minutes', purpose: 'execution', createdAt: new Date().toISOString(), caseRef: 'BENCH', recipients, payload };
 }

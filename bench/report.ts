@@ -23,7 +23,8 @@ export interface CellResult {
   payload: string;
   payloadBytes: number;
   floorMessagesPerSecond: number;
-  max: RunOutcome & { hub: Usage };
+  /** `benchCpuPercent`: what the load clients and receivers (this process) took of the same cores meanwhile. */
+  max: RunOutcome & { hub: Usage; benchCpuPercent: number };
   /** The ratio of the hub's delivered messages per second to the floor's. */
   ratio: number;
   halfRate: RunOutcome & { ratePerSecond: number; hub: Usage };
@@ -36,8 +37,8 @@ const n = (x: number | undefined, digits = 0) => (x === undefined ? '–' : x.to
 
 export function markdownTable(cells: CellResult[]): string {
   const head = [
-    '| key | recipients | payload | floor msg/s | hub msg/s | hub/floor | submissions/s | deliveries/s | hub CPU % | hub RSS MB | rate at half | p50 ms | p95 ms | p99 ms | failed |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| key | recipients | payload | floor msg/s | hub msg/s | hub/floor | submissions/s | deliveries/s | hub CPU % | bench CPU % | hub RSS MB | rate at half | p50 ms | p95 ms | p99 ms | failed |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   const rows = cells.map((c) =>
     [
@@ -50,6 +51,7 @@ export function markdownTable(cells: CellResult[]): string {
       n(c.max.submissionsPerSecond, 1),
       n(c.max.deliveriesPerSecond, 1),
       n(c.max.hub.cpuPercent),
+      n(c.max.benchCpuPercent),
       n(c.max.hub.peakRssMB),
       n(c.halfRate.ratePerSecond, 1),
       n(c.halfRate.endToEndMs.p50),

@@ -4,17 +4,18 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CryptoPool } from '../src/envelope/crypto-pool.ts';
 import { loadClientTls, MutualTlsClient } from '../src/simulator/client.ts';
-import { deliveryChecks, floorPool, measureFloor, prepareMessages, senderPool } from './crypto-side.ts';
+import { deliveryChecks, floorPool, hubPlaintexts, measureFloor, prepareMessages, senderPool } from './crypto-side.ts';
 import { startHubChild, type HubChild } from './hub-child.ts';
 import { closedLoop, openLoop, outcome, type Submitted } from './load.ts';
-import { agendaPayload, KEY_TYPES, type KeyType } from './payload.ts';
+import { minutesPayload, KEY_TYPES, type KeyType } from './payload.ts';
 import { ProcessSampler, sampleProcess } from './proc.ts';
 import { Receivers } from './receivers.ts';
 import { machine, machineLine, markdownTable, type CellResult } from './report.ts';
 import { createSetup, RECIPIENTS, SENDER } from './setup.ts';
 import { parseDuration, slope } from './stats.ts';
 
-const SIZES = { '1KB': 1024, '64KB': 64 * 1024, '1MB': 1024 * 1024 } as const;
+/** Decimal units: the schema of the minutes holds about 1 MB of text at most. */
+const SIZES = { '1KB': 1000, '64KB': 64_000, '1MB': 1_000_000 } as const;
 type Size = keyof typeof SIZES;
 const RECIPIENT_COUNTS = [1, 3, 5];
 const DRAIN_MS = 120_000;
@@ -76,6 +77,7 @@ interface Rig {
   sender: CryptoPool;
   floor: CryptoPool;
   certsDir: string;
+  configDir: string;
   close(): Promise<void>;
 }
 
@@ -96,6 +98,7 @@ async function rig(keyType: KeyType): Promise<Rig> {
     sender,
     floor,
     certsDir: setup.certsDir,
+    configDir: setup.configDir,
     async close() {
       client.close();
       await Promise.all([sender.close(), floor.close(), hub.stop(), receivers.close()]);
@@ -111,19 +114,22 @@ async function drained(r: Rig, runs: Submitted[]): Promise<void> {
 
 async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
   const recipients = RECIPIENTS.slice(0, cell.recipients);
-  const payload = agendaPayload(SIZES[cell.size]);
+  const payload = minutesPayload(SIZES[cell.size]);
   const payloadBytes = JSON.stringify(payload).length;
   const sample = await prepareMessages(r.sender, payload, recipients, 8);
-  const floor = await measureFloor(r.floor, sample, recipients, 2 * workers, phaseMs);
+  const floor = await measureFloor(r.floor, sample, await hubPlaintexts(r.configDir, r.certsDir, payload, recipients), 2 * workers, phaseMs);
   log(`${cell.name}: floor ${floor.toFixed(1)} msg/s`);
 
   const capacity = Math.max(concurrency, Math.floor(PREPARED_BYTES / sample[0]!.length));
   const idleRss = sampleProcess(r.hub.pid).rssBytes;
   const forMax = await prepareMessages(r.sender, payload, recipients, Math.min(capacity, Math.ceil((floor * 1.3 * phaseMs) / 1000) + concurrency));
   let sampler = new ProcessSampler(r.hub.pid);
+  const own = { cpu: process.cpuUsage(), at: performance.now() };
   const maxRuns = await closedLoop(r.client, forMax, concurrency, phaseMs);
   await drained(r, maxRuns);
-  const max = { ...outcome(maxRuns, r.receivers.arrivals), hub: sampler.stop() };
+  const ownCpu = process.cpuUsage(own.cpu);
+  const benchCpuPercent = (100 * (ownCpu.user + ownCpu.system)) / 1000 / (performance.now() - own.at);
+  const max = { ...outcome(maxRuns, r.receivers.arrivals), hub: sampler.stop(), benchCpuPercent };
   if (maxRuns.length === forMax.length) log(`  (all ${forMax.length} prepared messages were used: the maximum may be higher)`);
   log(`${cell.name}: hub ${max.messagesPerSecond.toFixed(1)} msg/s (${(max.messagesPerSecond / floor).toFixed(2)} of the floor), CPU ${max.hub.cpuPercent.toFixed(0)} %, ${max.failed} failed`);
 
@@ -155,7 +161,7 @@ async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
 /** One cell at 40% of its maximum for a long time, with the hub's memory every 10 s. */
 async function soak(r: Rig, cell: Cell, durationMs: number) {
   const recipients = RECIPIENTS.slice(0, cell.recipients);
-  const payload = agendaPayload(SIZES[cell.size]);
+  const payload = minutesPayload(SIZES[cell.size]);
   const probe = await prepareMessages(r.sender, payload, recipients, 200);
   const probeRuns = await closedLoop(r.client, probe, concurrency, Math.min(phaseMs, 5000));
   await drained(r, probeRuns);

@@ -5,6 +5,7 @@ import * as openpgp from 'openpgp';
 import { parse, stringify } from 'yaml';
 import { DEV_CA_NAME, ensureDevPki } from '../src/pki/dev-pki.ts';
 import { devIdentities } from '../src/pki/identities.ts';
+import { CORE_CATEGORIES } from '../src/messages/categories.ts';
 import type { KeyType } from './payload.ts';
 
 export const SENDER = 'bench-sender';
@@ -35,17 +36,17 @@ function partnerFile(id: string, n: number, certsDir: string, sends: unknown[]):
   };
 }
 
-/** Every recipient may receive the whole agenda, so that each delivery carries the full payload. */
+/** Every recipient may receive the whole minutes, so that each delivery carries the full payload. */
 function policies(): Record<string, unknown> {
   return {
     policies: RECIPIENTS.map((recipient) => ({
-      id: `${recipient}-preparation`,
+      id: `${recipient}-execution`,
       version: 1,
       recipient,
-      purpose: 'preparation',
-      messageTypes: ['agenda'],
+      purpose: 'execution',
+      messageTypes: ['minutes'],
       legalBasis: 'benchmark only',
-      rules: ['identification', 'contact', 'question', 'process'].map((category) => ({ category, action: 'keep' })),
+      rules: CORE_CATEGORIES.map((category) => ({ category, action: 'keep' })),
     })),
   };
 }
@@ -84,11 +85,11 @@ export async function createSetup(keyType: KeyType, options: { cryptoWorkers?: n
     ...(options.cryptoWorkers === undefined ? {} : { crypto: { workers: options.cryptoWorkers } }),
   });
   hubFile.chair = SENDER;
-  hubFile.routes = [{ type: 'agenda', purpose: 'preparation', recipients: [RECIPIENTS[0]] }];
+  hubFile.routes = [{ type: 'minutes', purpose: 'execution', recipients: [RECIPIENTS[0]] }];
   write(join(configDir, 'hub.yaml'), hubFile);
   const partners = [SENDER, ...RECIPIENTS];
   partners.forEach((id, n) =>
-    write(join(configDir, 'partners', `${id}.yaml`), partnerFile(id, n, certsDir, id === SENDER ? [{ type: 'agenda', purposes: ['preparation'] }] : [])),
+    write(join(configDir, 'partners', `${id}.yaml`), partnerFile(id, n, certsDir, id === SENDER ? [{ type: 'minutes', purposes: ['execution'] }] : [])),
   );
   write(join(configDir, 'policies', 'bench.yaml'), policies());
 

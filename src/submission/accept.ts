@@ -135,11 +135,12 @@ export async function acceptSubmission(deps: SubmissionDeps, sender: string, arm
 
 /** The outbox is already durable: a queue that is down only delays delivery until the reconciler runs. */
 async function queueAll(deps: SubmissionDeps, deliveries: DeliveryRecord[]): Promise<void> {
-  for (const d of deliveries) {
-    try {
-      await deps.enqueue(d.deliveryId, d.recipient);
-    } catch (err) {
-      deps.log.warn({ deliveryId: d.deliveryId, err: (err as Error).message }, 'queueing failed; the reconciler will queue it again');
-    }
-  }
+  // Each recipient has its own queue: one round trip to Redis for all of them, not one after another.
+  await Promise.all(
+    deliveries.map((d) =>
+      deps.enqueue(d.deliveryId, d.recipient).catch((err: unknown) => {
+        deps.log.warn({ deliveryId: d.deliveryId, err: (err as Error).message }, 'queueing failed; the reconciler will queue it again');
+      }),
+    ),
+  );
 }

@@ -6,7 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { inThreadCrypto, keyMaterial, type CryptoKeys, type KeyMaterial } from '../../../src/envelope/crypto.ts';
 import { CryptoPool } from '../../../src/envelope/crypto-pool.ts';
 import { sha256Hex } from '../../../src/envelope/seal.ts';
+import { startCrypto } from '../../../src/envelope/start-crypto.ts';
 import { HubProblem, Problems } from '../../../src/errors/problem.ts';
+import { createLogger } from '../../../src/observability/logger.ts';
 import { CERTS } from '../../support/hub.ts';
 
 const read = (p: string) => readFileSync(join(CERTS, p), 'utf8');
@@ -107,5 +109,22 @@ describe('the crypto pool', () => {
     const opened = await crypto.open(await toHub('{"after":true}', policePrivate), 'politie', 1024);
     expect(opened.plaintext).toBe('{"after":true}');
     expect(crypto.size).toBe(1);
+  });
+});
+
+describe('hub.crypto.workers', () => {
+  it('runs a pool of that many threads, or the calling thread with 0', async () => {
+    const log = createLogger({ level: 'silent' });
+    const pooled = startCrypto(keys, 3, log);
+    const local = startCrypto(keys, 0, log);
+    try {
+      expect(pooled.crypto).toBeInstanceOf(CryptoPool);
+      expect((pooled.crypto as CryptoPool).size).toBe(3);
+      expect(local.crypto).not.toBeInstanceOf(CryptoPool);
+      const armored = await toHub('{"n":1}', policePrivate);
+      expect((await local.crypto.open(armored, 'politie', 1024)).plaintext).toBe('{"n":1}');
+    } finally {
+      await Promise.all([pooled.close(), local.close()]);
+    }
   });
 });
