@@ -56,3 +56,11 @@ export class ProcessSampler {
     };
   }
 }
+
+/** CPU seconds all cores have been busy since boot (/proc/stat: everything but idle and iowait). */
+export function machineBusySeconds(): number {
+  const [, ...ticks] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/);
+  const values = ticks.map(Number);
+  const total = values.reduce((a, b) => a + b, 0);
+  return (total - (values[3] ?? 0) - (values[4] ?? 0)) / TICKS_PER_SECOND;
+}

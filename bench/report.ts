@@ -31,14 +31,16 @@ export interface CellResult {
   /** Peak resident memory above the idle hub, per message in flight, in multiples of the payload: a rough count of copies. */
   copiesPerMessage: number;
   deliveriesVerified: boolean;
+  /** CPU that processes other than the hub and the bench used during the maximum run (percent of one core): someone else's load. */
+  otherCpuPercent: number;
 }
 
 const n = (x: number | undefined, digits = 0) => (x === undefined ? '–' : x.toFixed(digits));
 
 export function markdownTable(cells: CellResult[]): string {
   const head = [
-    '| key | recipients | payload | floor msg/s | hub msg/s | hub/floor | submissions/s | deliveries/s | hub CPU % | bench CPU % | hub RSS MB | rate at half | p50 ms | p95 ms | p99 ms | failed |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| key | recipients | payload | floor msg/s | hub msg/s | hub/floor | submissions/s | deliveries/s | hub CPU % | bench CPU % | hub RSS MB | rate at half | p50 ms | p95 ms | p99 ms | failed | other CPU % |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   const rows = cells.map((c) =>
     [
@@ -58,6 +60,7 @@ export function markdownTable(cells: CellResult[]): string {
       n(c.halfRate.endToEndMs.p95),
       n(c.halfRate.endToEndMs.p99),
       c.max.failed + c.max.undelivered + c.halfRate.failed + c.halfRate.undelivered,
+      n(c.otherCpuPercent),
     ].join(' | '),
   );
   return [...head, ...rows.map((r) => `| ${r} |`)].join('\n');

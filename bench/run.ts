@@ -8,7 +8,7 @@ import { deliveryChecks, floorPool, hubPlaintexts, measureFloor, prepareMessages
 import { startHubChild, type HubChild } from './hub-child.ts';
 import { closedLoop, openLoop, outcome, type Submitted } from './load.ts';
 import { minutesPayload, KEY_TYPES, type KeyType } from './payload.ts';
-import { ProcessSampler, sampleProcess } from './proc.ts';
+import { machineBusySeconds, ProcessSampler, sampleProcess } from './proc.ts';
 import { Receivers } from './receivers.ts';
 import { machine, machineLine, markdownTable, type CellResult } from './report.ts';
 import { createSetup, RECIPIENTS, SENDER } from './setup.ts';
@@ -124,11 +124,13 @@ async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
   const idleRss = sampleProcess(r.hub.pid).rssBytes;
   const forMax = await prepareMessages(r.sender, payload, recipients, Math.min(capacity, Math.ceil((floor * 1.3 * phaseMs) / 1000) + concurrency));
   let sampler = new ProcessSampler(r.hub.pid);
-  const own = { cpu: process.cpuUsage(), at: performance.now() };
+  const own = { cpu: process.cpuUsage(), at: performance.now(), busy: machineBusySeconds() };
   const maxRuns = await closedLoop(r.client, forMax, concurrency, phaseMs);
   await drained(r, maxRuns);
   const ownCpu = process.cpuUsage(own.cpu);
-  const benchCpuPercent = (100 * (ownCpu.user + ownCpu.system)) / 1000 / (performance.now() - own.at);
+  const elapsedMs = performance.now() - own.at;
+  const benchCpuPercent = (100 * (ownCpu.user + ownCpu.system)) / 1000 / elapsedMs;
+  const machineCpuPercent = (100 * (machineBusySeconds() - own.busy)) / (elapsedMs / 1000);
   const max = { ...outcome(maxRuns, r.receivers.arrivals), hub: sampler.stop(), benchCpuPercent };
   if (maxRuns.length === forMax.length) log(`  (all ${forMax.length} prepared messages were used: the maximum may be higher)`);
   log(`${cell.name}: hub ${max.messagesPerSecond.toFixed(1)} msg/s (${(max.messagesPerSecond / floor).toFixed(2)} of the floor), CPU ${max.hub.cpuPercent.toFixed(0)} %, ${max.failed} failed`);
@@ -155,6 +157,7 @@ async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
     halfRate,
     copiesPerMessage: Math.max(0, max.hub.peakRssMB * 1024 ** 2 - idleRss) / concurrency / payloadBytes,
     deliveriesVerified: checks.every(Boolean),
+    otherCpuPercent: Math.max(0, machineCpuPercent - max.hub.cpuPercent - benchCpuPercent),
   };
 }
 
@@ -234,7 +237,7 @@ async function main(): Promise<void> {
   }
   const table = markdownTable(results);
   const options = { durationMs: phaseMs, workers, concurrency, quick: args.quick };
-  writeFileSync(join(outDir, `${stamp}.json`), JSON.stringify({ startedAt, machine: { ...host, loadAverageAtEnd: machine().loadAverage }, options, cells: results }, null, 2));
+  writeFileSync(join(outDir, `${stamp}.json`), JSON.stringify({ startedAt, machine: { ...host, atEnd: machine() }, options, cells: results }, null, 2));
   const markdown = `${machineLine(host, startedAt)}; ${workers} crypto workers, ${phaseMs / 1000} s per phase, ${concurrency} submissions in flight at the maximum\n\n${table}\n`;
   writeFileSync(join(outDir, 'latest.md'), markdown);
   console.log(`\n${markdown}`);
