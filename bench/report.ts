@@ -28,8 +28,11 @@ export interface CellResult {
   /** The ratio of the hub's delivered messages per second to the floor's. */
   ratio: number;
   halfRate: RunOutcome & { ratePerSecond: number; hub: Usage };
-  /** Peak resident memory above the idle hub, per message in flight, in multiples of the payload: a rough count of copies. */
-  copiesPerMessage: number;
+  /**
+   * Peak resident memory above the idle hub per message in flight, in multiples of the payload: an upper
+   * bound of the copies a message costs (it includes garbage not yet collected); meaningful at 1 MB only.
+   */
+  rssAboveIdlePerMessageInFlight: number;
   deliveriesVerified: boolean;
   /** CPU that processes other than the hub and the bench used during the maximum run (percent of one core): someone else's load. */
   otherCpuPercent: number;

@@ -40,7 +40,7 @@ if (args.help) {
   --duration     length of each measured phase (floor, maximum, half rate); default 5s (3s with --quick)
   --quick        curve25519 only, 1 and 3 recipients, 1KB and 64KB
   --cells        only cells whose name ("curve25519 r3 64KB") holds every /-separated part of one comma-separated filter
-  --workers      the hub's hub.crypto.workers and the floor's pool size; default one per core (${availableParallelism()})
+  --workers      the hub's hub.crypto.workers and the floor's pool size; default one per core (${availableParallelism()}); 0: the hub's main thread
   --concurrency  submissions in flight while finding the maximum throughput; default 8
   --soak 10m     instead of the table: one cell (default curve25519 r3 64KB) at 40% of its maximum, memory over time`);
   process.exit(0);
@@ -88,8 +88,9 @@ async function rig(keyType: KeyType): Promise<Rig> {
   setup.pushTo(urls);
   const hub = await startHubChild(setup.configDir, setup.root);
   const client = new MutualTlsClient(loadClientTls(setup.certsDir, `partners/${SENDER}`), hub.url);
-  const sender = senderPool(setup.certsDir, workers);
-  const floor = floorPool(setup.certsDir, workers);
+  // With --workers 0 the hub works on its main thread: one core, so the floor gets one thread.
+  const sender = senderPool(setup.certsDir, Math.max(1, workers));
+  const floor = floorPool(setup.certsDir, Math.max(1, workers));
   log(`${keyType}: hub ${hub.url} (pid ${hub.pid}), ${workers} crypto workers`);
   return {
     hub,
@@ -117,7 +118,7 @@ async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
   const payload = minutesPayload(SIZES[cell.size]);
   const payloadBytes = JSON.stringify(payload).length;
   const sample = await prepareMessages(r.sender, payload, recipients, 8);
-  const floor = await measureFloor(r.floor, sample, await hubPlaintexts(r.configDir, r.certsDir, payload, recipients), 2 * workers, phaseMs);
+  const floor = await measureFloor(r.floor, sample, await hubPlaintexts(r.configDir, r.certsDir, payload, recipients), 2 * Math.max(1, workers), phaseMs);
   log(`${cell.name}: floor ${floor.toFixed(1)} msg/s`);
 
   const capacity = Math.max(concurrency, Math.floor(PREPARED_BYTES / sample[0]!.length));
@@ -155,7 +156,7 @@ async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
     max,
     ratio: max.messagesPerSecond / floor,
     halfRate,
-    copiesPerMessage: Math.max(0, max.hub.peakRssMB * 1024 ** 2 - idleRss) / concurrency / payloadBytes,
+    rssAboveIdlePerMessageInFlight: Math.max(0, max.hub.peakRssMB * 1024 ** 2 - idleRss) / concurrency / payloadBytes,
     deliveriesVerified: checks.every(Boolean),
     otherCpuPercent: Math.max(0, machineCpuPercent - max.hub.cpuPercent - benchCpuPercent),
   };
