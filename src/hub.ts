@@ -11,6 +11,7 @@ import { pushTransport } from './delivery/transports/push.ts';
 import { deliverySettingsFor } from './delivery/retry.ts';
 import { DeliveryWorkers } from './delivery/worker.ts';
 import { hubVerificationKeys, loadKeyring } from './envelope/keyring.ts';
+import { startCrypto } from './envelope/start-crypto.ts';
 import { DisclosureLog } from './disclosure-log/service.ts';
 import { createApp } from './ingress/app.ts';
 import { answerClientErrors } from './ingress/client-error.ts';
@@ -79,6 +80,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const tlsReloader = new TlsReloader(config.hub.tls, log, now);
   const tls = tlsReloader.initial;
   const keyring = await loadKeyring(config);
+  const crypto = startCrypto(keyring, config.hub.crypto.workers, log);
   const adapters = await loadAdapters(config.partners.map((p) => p.adapter));
   const pseudonymKey = readPseudonymKey(config.hub.pseudonymKey);
   const store = await openStore(config.hub.database, (err) => log.warn({ err: err.message }, 'an idle database connection failed'));
@@ -90,7 +92,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
 
   const policies = await PolicyRegistry.open(store, config.policies, new Set(config.partners.map((p) => p.id)), log);
   const disclosureLog = new DisclosureLog(store.log, { sign: keyring.hubPrivateKeys, verify: hubVerificationKeys(keyring) });
-  const app = createApp({ config, policies, keyring, store, adapters, pseudonymKey, enqueue, metrics, log, disclosureLog, now, tls: tlsReloader });
+  const app = createApp({ config, policies, keyring, crypto: crypto.crypto, store, adapters, pseudonymKey, enqueue, metrics, log, disclosureLog, now, tls: tlsReloader });
   const server = createTlsServer(tls, app, log, metrics);
   tlsReloader.attach(server);
   answerClientErrors(server);
@@ -131,6 +133,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
       await workers.close();
       await queues.close();
       await store.close();
+      await crypto.close();
       ops.server.closeAllConnections();
       await new Promise((resolve) => ops.server.close(resolve));
     },

@@ -145,6 +145,8 @@ export const HubSettings = z
       .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(9464) })
       .strict()
       .default({ host: '127.0.0.1', port: 9464 }),
+    /** OpenPGP work on worker threads: `workers` threads (default: one per core); 0 runs it on the main thread. */
+    crypto: z.object({ workers: z.number().int().min(0).max(64).optional() }).strict().default({}),
   })
   .strict();
 export type HubSettings = z.infer<typeof HubSettings>;

@@ -1,9 +1,8 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { PartnerAdapter } from '../../adapters/types.ts';
 import type { HubConfig } from '../config/types.ts';
-import { checkSigner, decryptionKeys, encryptionKeys, type Keyring } from '../envelope/keyring.ts';
-import { openEnvelope } from '../envelope/open.ts';
-import { seal } from '../envelope/seal.ts';
+import type { EnvelopeCrypto } from '../envelope/crypto.ts';
+import type { Keyring } from '../envelope/keyring.ts';
 import { HubProblem, Problems } from '../errors/problem.ts';
 import { validateEnvelope, type Envelope } from '../messages/index.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -24,6 +23,8 @@ export interface SubmissionDeps {
   /** The policies in force at this moment; administrators may publish new versions at any time. */
   policies: { current(): Policy[] };
   keyring: Keyring;
+  /** Opens and seals, on the worker threads of the crypto pool. */
+  crypto: EnvelopeCrypto;
   store: HubStore;
   adapters: Map<string, PartnerAdapter>;
   pseudonymKey: Uint8Array;
@@ -71,9 +72,7 @@ export async function acceptSubmission(deps: SubmissionDeps, sender: string, arm
   const now = deps.now?.() ?? new Date();
   const partner = deps.config.partners.find((p) => p.id === sender);
   if (!partner) throw new HubProblem(Problems.wrongRole, 'Only partners submit messages');
-  const senderKeys = deps.keyring.partnerKeys.get(sender) ?? [];
-  const opened = await openEnvelope(armored, decryptionKeys(deps.keyring, now), senderKeys.map((k) => k.key), deps.config.hub.limits.decompressedBytes, now);
-  await checkSigner(senderKeys, opened.signingKeyId, now);
+  const opened = await deps.crypto.open(armored, sender, deps.config.hub.limits.decompressedBytes, now);
   const raw = parsePlaintextJson(opened.plaintext);
   checkSenderMaySendRaw(partner, raw);
   const envelope = validateEnvelope(raw);
@@ -95,10 +94,12 @@ export async function acceptSubmission(deps: SubmissionDeps, sender: string, arm
   const retainUntil = new Date(now.getTime() + deps.config.hub.log.retentionDays * 86_400_000).toISOString();
   const deliveries: DeliveryRecord[] = [];
   const disclosures: DisclosureRecord[] = [];
-  for (const planned of plan.deliveries) {
-    const sealed = await seal(planned.plaintext, await encryptionKeys(deps.keyring, planned.recipient, now), deps.keyring.hubPrivateKeys);
-    const common = { deliveryId: planned.deliveryId, messageId: envelope.messageId, sender, recipient: planned.recipient, policyId: planned.policy.id, policyVersion: planned.policy.version, ciphertextDigest: sealed.digest };
-    deliveries.push({ ...common, transport: planned.transport, ciphertext: sealed.armored, createdAt: at });
+  // Sealed in parallel: each recipient's copy is independent work for the pool.
+  const sealed = await Promise.all(plan.deliveries.map((planned) => deps.crypto.seal(planned.plaintext, planned.recipient, now)));
+  for (const [i, planned] of plan.deliveries.entries()) {
+    const { armored: ciphertext, digest } = sealed[i]!;
+    const common = { deliveryId: planned.deliveryId, messageId: envelope.messageId, sender, recipient: planned.recipient, policyId: planned.policy.id, policyVersion: planned.policy.version, ciphertextDigest: digest };
+    deliveries.push({ ...common, transport: planned.transport, ciphertext, createdAt: at });
     disclosures.push({ ...common, type: envelope.type, purpose: envelope.purpose, caseRef: envelope.caseRef, legalBasis: planned.policy.legalBasis, manifest: planned.manifest, recordedAt: at,
       traceId, spanId: newSpanId(), subjects: subjectsOf(envelope.payload, planned.kept, deps.pseudonymKey), retainUntil,
     });
@@ -128,11 +129,12 @@ export async function acceptSubmission(deps: SubmissionDeps, sender: string, arm
 
 /** The outbox is already durable: a queue that is down only delays delivery until the reconciler runs. */
 async function queueAll(deps: SubmissionDeps, deliveries: DeliveryRecord[]): Promise<void> {
-  for (const d of deliveries) {
-    try {
-      await deps.enqueue(d.deliveryId, d.recipient);
-    } catch (err) {
-      deps.log.warn({ deliveryId: d.deliveryId, err: (err as Error).message }, 'queueing failed; the reconciler will queue it again');
-    }
-  }
+  // Each recipient has its own queue: one round trip to Redis for all of them, not one after another.
+  await Promise.all(
+    deliveries.map((d) =>
+      deps.enqueue(d.deliveryId, d.recipient).catch((err: unknown) => {
+        deps.log.warn({ deliveryId: d.deliveryId, err: (err as Error).message }, 'queueing failed; the reconciler will queue it again');
+      }),
+    ),
+  );
 }

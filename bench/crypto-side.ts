@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import * as openpgp from 'openpgp';
+import { loadAdapters } from '../adapters/registry.ts';
+import { loadConfig } from '../src/config/load.ts';
+import { CryptoPool } from '../src/envelope/crypto-pool.ts';
+import type { KeyMaterial } from '../src/envelope/crypto.ts';
+import { validateEnvelope } from '../src/messages/index.ts';
+import { planDeliveries } from '../src/submission/plan.ts';
+import { minutesEnvelope } from './payload.ts';
+import { RECIPIENTS, SENDER } from './setup.ts';
+
+const armour = (certsDir: string, owner: string, kind: 'public' | 'private') => readFileSync(join(certsDir, owner, `pgp-${kind}.asc`), 'utf8');
+
+/**
+ * The sender's side on worker threads: its "seal" to the partner id `hub` is exactly what a partner
+ * sends (encrypted to the hub, signed by the sender), so preparing thousands of messages uses every core.
+ */
+export function senderPool(certsDir: string, size: number): CryptoPool {
+  const material: KeyMaterial = { hubKeys: [{ privateKey: armour(certsDir, `partners/${SENDER}`, 'private') }], partnerKeys: [['hub', [{ armored: armour(certsDir, 'hub', 'public') }]]] };
+  return new CryptoPool(material, { size });
+}
+
+/** The hub's keys in a pool of its own, with nothing else around it: the cryptographic floor. */
+export function floorPool(certsDir: string, size: number): CryptoPool {
+  const partnerKeys: KeyMaterial['partnerKeys'] = [SENDER, ...RECIPIENTS].map((id) => [id, [{ armored: armour(certsDir, `partners/${id}`, 'public') }]]);
+  return new CryptoPool({ hubKeys: [{ privateKey: armour(certsDir, 'hub', 'private') }], partnerKeys }, { size });
+}
+
+/** `count` distinct messages (each its own messageId) of the payload, to the given recipients. */
+export async function prepareMessages(pool: CryptoPool, payload: Record<string, unknown>, recipients: string[], count: number): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < count; i += 32) {
+    const batch = Array.from({ length: Math.min(32, count - i) }, () => pool.seal(JSON.stringify(minutesEnvelope(payload, recipients)), 'hub', new Date()));
+    for (const sealed of await Promise.all(batch)) out.push(sealed.armored);
+  }
+  return out;
+}
+
+export interface PlainDelivery {
+  recipient: string;
+  plaintext: string;
+}
+
+/** What the hub will seal for each recipient of such a message: its own plan, so that the floor seals the same sizes. */
+export async function hubPlaintexts(configDir: string, certsDir: string, payload: Record<string, unknown>, recipients: string[]): Promise<PlainDelivery[]> {
+  const config = loadConfig(configDir, {});
+  const adapters = await loadAdapters(config.partners.map((p) => p.adapter));
+  const pseudonymKey = Buffer.from(readFileSync(join(certsDir, 'hub', 'pseudonym.key'), 'utf8').trim(), 'hex');
+  const plan = planDeliveries(validateEnvelope(minutesEnvelope(payload, recipients)), SENDER, { config, adapters, pseudonymKey, newId: randomUUID });
+  return plan.deliveries.map((d) => ({ recipient: d.recipient, plaintext: d.plaintext }));
+}
+
+/**
+ * What the hub's OpenPGP work costs alone: per message one open (decrypt and verify) and one seal
+ * (encrypt and sign) per recipient, of the same sizes and with the same keys, `concurrency` messages
+ * at a time; in messages per second.
+ */
+export async function measureFloor(pool: CryptoPool, messages: string[], deliveries: PlainDelivery[], concurrency: number, durationMs: number): Promise<number> {
+  const start = performance.now();
+  const end = start + durationMs;
+  let next = 0;
+  let done = 0;
+  const loop = async () => {
+    while (performance.now() < end) {
+      const now = new Date();
+      await pool.open(messages[next++ % messages.length]!, SENDER, Number.MAX_SAFE_INTEGER, now);
+      await Promise.all(deliveries.map((d) => pool.seal(d.plaintext, d.recipient, now)));
+      done++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  return done / ((performance.now() - start) / 1000);
+}
+
+/** A delivery as the recipient's system reads it: decrypts with its key, the hub's signature verifies, the payload is whole. */
+export async function deliveryChecks(certsDir: string, recipient: string, armored: string, payload: Record<string, unknown>): Promise<boolean> {
+  try {
+    const { data } = await openpgp.decrypt({
+      message: await openpgp.readMessage({ armoredMessage: armored }),
+      decryptionKeys: await openpgp.readPrivateKey({ armoredKey: armour(certsDir, `partners/${recipient}`, 'private') }),
+      verificationKeys: await openpgp.readKey({ armoredKey: armour(certsDir, 'hub', 'public') }),
+      expectSigned: true,
+    });
+    return isDeepStrictEqual((JSON.parse(data) as { payload: unknown }).payload, payload);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+export interface ProcessSample {
+  at: number;
+  /** CPU seconds (user + system) the process used since it started. */
+  cpuSeconds: number;
+  rssBytes: number;
+}
+
+export function sampleProcess(pid: number, at = performance.now()): ProcessSample {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may itself hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  const rss = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return { at, cpuSeconds: ticks / TICKS_PER_SECOND, rssBytes: Number(rss?.[1] ?? 0) * 1024 };
+}
+
+export interface Usage {
+  /** Average CPU over the window, in percent of one core (200 = both cores of two). */
+  cpuPercent: number;
+  peakRssMB: number;
+  meanRssMB: number;
+}
+
+/** Samples a process every `everyMs` until stopped, for its CPU and memory over a window. */
+export class ProcessSampler {
+  readonly samples: ProcessSample[] = [];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(pid: number, everyMs = 250) {
+    const take = () => {
+      try {
+        this.samples.push(sampleProcess(pid));
+      } catch {
+        // the process has exited; the window ends with the last sample
+      }
+    };
+    take();
+    this.timer = setInterval(take, everyMs);
+  }
+
+  stop(): Usage {
+    clearInterval(this.timer);
+    const first = this.samples[0];
+    const last = this.samples.at(-1);
+    const mb = (b: number) => b / 1024 / 1024;
+    if (!first || !last || last.at === first.at) return { cpuPercent: 0, peakRssMB: 0, meanRssMB: 0 };
+    return {
+      cpuPercent: (100 * (last.cpuSeconds - first.cpuSeconds)) / ((last.at - first.at) / 1000),
+      peakRssMB: mb(Math.max(...this.samples.map((s) => s.rssBytes))),
+      meanRssMB: mb(this.samples.reduce((s, x) => s + x.rssBytes, 0) / this.samples.length),
+    };
+  }
+}
+
+/** CPU seconds all cores have been busy since boot (/proc/stat: everything but idle and iowait). */
+export function machineBusySeconds(): number {
+  const [, ...ticks] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/);
+  const values = ticks.map(Number);
+  const total = values.reduce((a, b) => a + b, 0);
+  return (total - (values[3] ?? 0) - (values[4] ?? 0)) / TICKS_PER_SECOND;
+}

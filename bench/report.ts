@@ -1,0 +1,74 @@
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import type { RunOutcome } from './load.ts';
+import type { Usage } from './proc.ts';
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGB: number;
+  kernel: string;
+  node: string;
+  /** The 1-, 5- and 15-minute load averages when the run started: anything above 0 is someone else's work. */
+  loadAverage: number[];
+}
+
+export function machine(): Machine {
+  return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGB: Math.round(totalmem() / 2 ** 30), kernel: release(), node: process.version, loadAverage: loadavg().map((l) => Math.round(l * 100) / 100) };
+}
+
+export interface CellResult {
+  cell: string;
+  keyType: string;
+  recipients: number;
+  payload: string;
+  payloadBytes: number;
+  floorMessagesPerSecond: number;
+  /** `benchCpuPercent`: what the load clients and receivers (this process) took of the same cores meanwhile. */
+  max: RunOutcome & { hub: Usage; benchCpuPercent: number };
+  /** The ratio of the hub's delivered messages per second to the floor's. */
+  ratio: number;
+  halfRate: RunOutcome & { ratePerSecond: number; hub: Usage };
+  /**
+   * Peak resident memory above the idle hub per message in flight, in multiples of the payload: an upper
+   * bound of the copies a message costs (it includes garbage not yet collected); meaningful at 1 MB only.
+   */
+  rssAboveIdlePerMessageInFlight: number;
+  deliveriesVerified: boolean;
+  /** CPU that processes other than the hub and the bench used during the maximum run (percent of one core): someone else's load. */
+  otherCpuPercent: number;
+}
+
+const n = (x: number | undefined, digits = 0) => (x === undefined ? '–' : x.toFixed(digits));
+
+export function markdownTable(cells: CellResult[]): string {
+  const head = [
+    '| key | recipients | payload | floor msg/s | hub msg/s | hub/floor | submissions/s | deliveries/s | hub CPU % | bench CPU % | hub RSS MB | rate at half | p50 ms | p95 ms | p99 ms | failed | other CPU % |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  const rows = cells.map((c) =>
+    [
+      c.keyType,
+      c.recipients,
+      c.payload,
+      n(c.floorMessagesPerSecond, 1),
+      n(c.max.messagesPerSecond, 1),
+      n(c.ratio, 2),
+      n(c.max.submissionsPerSecond, 1),
+      n(c.max.deliveriesPerSecond, 1),
+      n(c.max.hub.cpuPercent),
+      n(c.max.benchCpuPercent),
+      n(c.max.hub.peakRssMB),
+      n(c.halfRate.ratePerSecond, 1),
+      n(c.halfRate.endToEndMs.p50),
+      n(c.halfRate.endToEndMs.p95),
+      n(c.halfRate.endToEndMs.p99),
+      c.max.failed + c.max.undelivered + c.halfRate.failed + c.halfRate.undelivered,
+      n(c.otherCpuPercent),
+    ].join(' | '),
+  );
+  return [...head, ...rows.map((r) => `| ${r} |`)].join('\n');
+}
+
+export function machineLine(m: Machine, startedAt: string): string {
+  return `${startedAt}: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, Linux ${m.kernel}, Node ${m.node}; load average at start ${m.loadAverage.join(' / ')}`;
+}

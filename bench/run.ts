@@ -1,0 +1,251 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { CryptoPool } from '../src/envelope/crypto-pool.ts';
+import { loadClientTls, MutualTlsClient } from '../src/simulator/client.ts';
+import { deliveryChecks, floorPool, hubPlaintexts, measureFloor, prepareMessages, senderPool } from './crypto-side.ts';
+import { startHubChild, type HubChild } from './hub-child.ts';
+import { closedLoop, openLoop, outcome, type Submitted } from './load.ts';
+import { minutesPayload, KEY_TYPES, type KeyType } from './payload.ts';
+import { machineBusySeconds, ProcessSampler, sampleProcess } from './proc.ts';
+import { Receivers } from './receivers.ts';
+import { machine, machineLine, markdownTable, type CellResult } from './report.ts';
+import { createSetup, RECIPIENTS, SENDER } from './setup.ts';
+import { parseDuration, slope } from './stats.ts';
+
+/** Decimal units: the schema of the minutes holds about 1 MB of text at most. */
+const SIZES = { '1KB': 1000, '64KB': 64_000, '1MB': 1_000_000 } as const;
+type Size = keyof typeof SIZES;
+const RECIPIENT_COUNTS = [1, 3, 5];
+const DRAIN_MS = 120_000;
+/** At most this much prepared ciphertext is held by the bench at once. */
+const PREPARED_BYTES = 1024 ** 3;
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    cells: { type: 'string' },
+    soak: { type: 'string' },
+    workers: { type: 'string' },
+    concurrency: { type: 'string', default: '8' },
+    out: { type: 'string', default: 'bench/results' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (args.help) {
+  console.log(`npm run bench -- [--quick] [--duration 5s] [--cells rsa3072/r5/1MB,curve25519/r1] [--workers N] [--concurrency 8] [--soak 10m]
+  --duration     length of each measured phase (floor, maximum, half rate); default 5s (3s with --quick)
+  --quick        curve25519 only, 1 and 3 recipients, 1KB and 64KB
+  --cells        only cells whose name ("curve25519 r3 64KB") holds every /-separated part of one comma-separated filter
+  --workers      the hub's hub.crypto.workers and the floor's pool size; default one per core (${availableParallelism()}); 0: the hub's main thread
+  --concurrency  submissions in flight while finding the maximum throughput; default 8
+  --soak 10m     instead of the table: one cell (default curve25519 r3 64KB) at 40% of its maximum, memory over time`);
+  process.exit(0);
+}
+
+interface Cell {
+  name: string;
+  keyType: KeyType;
+  recipients: number;
+  size: Size;
+}
+
+function cells(): Cell[] {
+  const all = KEY_TYPES.flatMap((keyType) =>
+    RECIPIENT_COUNTS.flatMap((recipients) => (Object.keys(SIZES) as Size[]).map((size) => ({ name: `${keyType} r${recipients} ${size}`, keyType, recipients, size }))),
+  );
+  const quick = args.quick ? all.filter((c) => c.keyType === 'curve25519' && c.recipients < 5 && c.size !== '1MB') : all;
+  const filter = args.cells ?? (args.soak ? 'curve25519/r3/64KB' : undefined);
+  if (!filter) return quick;
+  const filters = filter.split(',').map((f) => f.split('/').filter(Boolean));
+  return quick.filter((c) => filters.some((parts) => parts.every((p) => c.name.split(' ').includes(p))));
+}
+
+const workers = args.workers === undefined ? availableParallelism() : Number(args.workers);
+const concurrency = Number(args.concurrency);
+const phaseMs = parseDuration(args.duration ?? (args.quick ? '3s' : '5s'));
+const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+/** One hub with keys of one type, its partners' systems, and the pools for preparing messages and for the floor. */
+interface Rig {
+  hub: HubChild;
+  receivers: Receivers;
+  client: MutualTlsClient;
+  sender: CryptoPool;
+  floor: CryptoPool;
+  certsDir: string;
+  configDir: string;
+  close(): Promise<void>;
+}
+
+async function rig(keyType: KeyType): Promise<Rig> {
+  log(`${keyType}: keys, PKI and configuration`);
+  const setup = await createSetup(keyType, { cryptoWorkers: args.workers === undefined ? undefined : workers, deliveryConcurrency: 16 });
+  const { receivers, urls } = await Receivers.start(setup.certsDir, RECIPIENTS);
+  setup.pushTo(urls);
+  const hub = await startHubChild(setup.configDir, setup.root);
+  const client = new MutualTlsClient(loadClientTls(setup.certsDir, `partners/${SENDER}`), hub.url);
+  // With --workers 0 the hub works on its main thread: one core, so the floor gets one thread.
+  const sender = senderPool(setup.certsDir, Math.max(1, workers));
+  const floor = floorPool(setup.certsDir, Math.max(1, workers));
+  log(`${keyType}: hub ${hub.url} (pid ${hub.pid}), ${workers} crypto workers`);
+  return {
+    hub,
+    receivers,
+    client,
+    sender,
+    floor,
+    certsDir: setup.certsDir,
+    configDir: setup.configDir,
+    async close() {
+      client.close();
+      await Promise.all([sender.close(), floor.close(), hub.stop(), receivers.close()]);
+      setup.remove();
+    },
+  };
+}
+
+async function drained(r: Rig, runs: Submitted[]): Promise<void> {
+  const missing = await r.receivers.waitFor(runs.flatMap((s) => s.deliveryIds), DRAIN_MS);
+  if (missing.length > 0) log(`  ${missing.length} deliveries did not arrive within ${DRAIN_MS / 1000} s`);
+}
+
+async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
+  const recipients = RECIPIENTS.slice(0, cell.recipients);
+  const payload = minutesPayload(SIZES[cell.size]);
+  const payloadBytes = JSON.stringify(payload).length;
+  const sample = await prepareMessages(r.sender, payload, recipients, 8);
+  const floor = await measureFloor(r.floor, sample, await hubPlaintexts(r.configDir, r.certsDir, payload, recipients), 2 * Math.max(1, workers), phaseMs);
+  log(`${cell.name}: floor ${floor.toFixed(1)} msg/s`);
+
+  const capacity = Math.max(concurrency, Math.floor(PREPARED_BYTES / sample[0]!.length));
+  const idleRss = sampleProcess(r.hub.pid).rssBytes;
+  const forMax = await prepareMessages(r.sender, payload, recipients, Math.min(capacity, Math.ceil((floor * 1.3 * phaseMs) / 1000) + concurrency));
+  let sampler = new ProcessSampler(r.hub.pid);
+  const own = { cpu: process.cpuUsage(), at: performance.now(), busy: machineBusySeconds() };
+  const maxRuns = await closedLoop(r.client, forMax, concurrency, phaseMs);
+  await drained(r, maxRuns);
+  const ownCpu = process.cpuUsage(own.cpu);
+  const elapsedMs = performance.now() - own.at;
+  const benchCpuPercent = (100 * (ownCpu.user + ownCpu.system)) / 1000 / elapsedMs;
+  const machineCpuPercent = (100 * (machineBusySeconds() - own.busy)) / (elapsedMs / 1000);
+  const max = { ...outcome(maxRuns, r.receivers.arrivals), hub: sampler.stop(), benchCpuPercent };
+  if (maxRuns.length === forMax.length) log(`  (all ${forMax.length} prepared messages were used: the maximum may be higher)`);
+  log(`${cell.name}: hub ${max.messagesPerSecond.toFixed(1)} msg/s (${(max.messagesPerSecond / floor).toFixed(2)} of the floor), CPU ${max.hub.cpuPercent.toFixed(0)} %, ${max.failed} failed`);
+
+  const rate = Math.max(0.2, max.messagesPerSecond / 2);
+  const forHalf = await prepareMessages(r.sender, payload, recipients, Math.min(capacity, Math.ceil((rate * phaseMs) / 1000)));
+  sampler = new ProcessSampler(r.hub.pid);
+  const halfRuns = await openLoop(r.client, forHalf, rate, phaseMs);
+  await drained(r, halfRuns);
+  const halfRate = { ...outcome(halfRuns, r.receivers.arrivals), ratePerSecond: rate, hub: sampler.stop() };
+  log(`${cell.name}: at ${rate.toFixed(1)} msg/s p50 ${halfRate.endToEndMs.p50?.toFixed(0)} ms, p99 ${halfRate.endToEndMs.p99?.toFixed(0)} ms`);
+
+  const checks = await Promise.all(recipients.map((id) => deliveryChecks(r.certsDir, id, r.receivers.lastBody.get(id) ?? '', payload)));
+  r.receivers.arrivals.clear();
+  return {
+    cell: cell.name,
+    keyType: cell.keyType,
+    recipients: cell.recipients,
+    payload: cell.size,
+    payloadBytes,
+    floorMessagesPerSecond: floor,
+    max,
+    ratio: max.messagesPerSecond / floor,
+    halfRate,
+    rssAboveIdlePerMessageInFlight: Math.max(0, max.hub.peakRssMB * 1024 ** 2 - idleRss) / concurrency / payloadBytes,
+    deliveriesVerified: checks.every(Boolean),
+    otherCpuPercent: Math.max(0, machineCpuPercent - max.hub.cpuPercent - benchCpuPercent),
+  };
+}
+
+/** One cell at 40% of its maximum for a long time, with the hub's memory every 10 s. */
+async function soak(r: Rig, cell: Cell, durationMs: number) {
+  const recipients = RECIPIENTS.slice(0, cell.recipients);
+  const payload = minutesPayload(SIZES[cell.size]);
+  const probe = await prepareMessages(r.sender, payload, recipients, 200);
+  const probeRuns = await closedLoop(r.client, probe, concurrency, Math.min(phaseMs, 5000));
+  await drained(r, probeRuns);
+  const rate = outcome(probeRuns, r.receivers.arrivals).messagesPerSecond * 0.4;
+  log(`soak: ${cell.name} at ${rate.toFixed(1)} msg/s for ${durationMs / 60_000} min`);
+  const start = performance.now();
+  const sampler = new ProcessSampler(r.hub.pid, 10_000);
+  const runs: Submitted[] = [];
+  const batch = () => prepareMessages(r.sender, payload, recipients, Math.ceil(rate * 10));
+  let next = batch();
+  while (performance.now() - start < durationMs) {
+    const messages = await next;
+    next = batch();
+    runs.push(...(await openLoop(r.client, messages, rate, 10_000)));
+    const last = sampler.samples.at(-1);
+    if (last) log(`  ${((last.at - start) / 60_000).toFixed(1)} min: RSS ${(last.rssBytes / 2 ** 20).toFixed(0)} MB`);
+  }
+  await next;
+  await drained(r, runs);
+  const usage = sampler.stop();
+  const series = sampler.samples.map((s) => ({ minutes: (s.at - start) / 60_000, rssMB: s.rssBytes / 2 ** 20 }));
+  const mean = (xs: { rssMB: number }[]) => xs.reduce((s, x) => s + x.rssMB, 0) / Math.max(1, xs.length);
+  const total = series.at(-1)?.minutes ?? 0;
+  return {
+    cell: cell.name,
+    ratePerSecond: rate,
+    outcome: outcome(runs, r.receivers.arrivals),
+    hub: usage,
+    rss: series,
+    firstMinuteMB: mean(series.filter((s) => s.minutes <= 1)),
+    lastMinuteMB: mean(series.filter((s) => s.minutes >= total - 1)),
+    secondHalfSlopeMBPerMinute: slope(series.filter((s) => s.minutes >= total / 2).map((s) => ({ x: s.minutes, y: s.rssMB }))),
+  };
+}
+
+async function main(): Promise<void> {
+  const selected = cells();
+  if (selected.length === 0) throw new Error('no cell matches --cells');
+  const startedAt = new Date().toISOString();
+  const host = machine();
+  const outDir = resolve(args.out);
+  mkdirSync(outDir, { recursive: true });
+  const stamp = startedAt.replace(/[:.]/g, '-');
+  log(machineLine(host, startedAt));
+
+  if (args.soak) {
+    const cell = selected[0]!;
+    const r = await rig(cell.keyType);
+    try {
+      const result = await soak(r, cell, parseDuration(args.soak));
+      const file = join(outDir, `${stamp}-soak.json`);
+      writeFileSync(file, JSON.stringify({ startedAt, machine: host, workers, result }, null, 2));
+      log(`soak: RSS first minute ${result.firstMinuteMB.toFixed(0)} MB, last minute ${result.lastMinuteMB.toFixed(0)} MB, second half ${result.secondHalfSlopeMBPerMinute.toFixed(2)} MB/min; ${file}`);
+    } finally {
+      await r.close();
+    }
+    return;
+  }
+
+  const results: CellResult[] = [];
+  for (const keyType of KEY_TYPES) {
+    const mine = selected.filter((c) => c.keyType === keyType);
+    if (mine.length === 0) continue;
+    const r = await rig(keyType);
+    try {
+      for (const cell of mine) results.push(await measureCell(r, cell));
+    } finally {
+      await r.close();
+    }
+  }
+  const table = markdownTable(results);
+  const options = { durationMs: phaseMs, workers, concurrency, quick: args.quick };
+  writeFileSync(join(outDir, `${stamp}.json`), JSON.stringify({ startedAt, machine: { ...host, atEnd: machine() }, options, cells: results }, null, 2));
+  const markdown = `${machineLine(host, startedAt)}; ${workers} crypto workers, ${phaseMs / 1000} s per phase, ${concurrency} submissions in flight at the maximum\n\n${table}\n`;
+  writeFileSync(join(outDir, 'latest.md'), markdown);
+  console.log(`\n${markdown}`);
+  if (results.some((c) => !c.deliveriesVerified)) {
+    log('some deliveries did not decrypt, verify or carry the whole payload');
+    process.exitCode = 1;
+  }
+}
+
+await main();

@@ -1,0 +1,104 @@
+import { Worker } from 'node:worker_threads';
+import { HubProblem, Problems, type ProblemKind } from '../errors/problem.ts';
+import type { EnvelopeCrypto, KeyMaterial } from './crypto.ts';
+import type { CryptoJob, CryptoReply, CryptoRequest } from './crypto-protocol.ts';
+import type { OpenedEnvelope } from './open.ts';
+import type { Sealed } from './seal.ts';
+
+interface Pending {
+  resolve(result: OpenedEnvelope | Sealed): void;
+  reject(err: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  pending: Map<number, Pending>;
+}
+
+export interface CryptoPoolOptions {
+  size: number;
+  /** Starts one worker thread with the key material; tests pass their own to reach the threads. */
+  spawn?: (material: KeyMaterial) => Worker;
+  /** Told when a worker thread stopped and was replaced. */
+  onLost?: (reason: string) => void;
+}
+
+const problemKinds = new Map<string, ProblemKind>(Object.values(Problems).map((k) => [k.slug, k]));
+
+const spawnWorker = (material: KeyMaterial) => new Worker(new URL('./crypto-worker.ts', import.meta.url), { workerData: material });
+
+function failure(reply: Extract<CryptoReply, { ok: false }>): Error {
+  if ('problem' in reply) return new HubProblem(problemKinds.get(reply.problem.slug) ?? Problems.internal, reply.problem.detail, reply.problem.errors);
+  return new Error(`crypto worker: ${reply.message}`);
+}
+
+/**
+ * OpenPGP work on worker threads, so that it uses every core while the main thread serves HTTP, the
+ * database and the queues. Each worker parses the keys once; a job goes to the worker with the fewest
+ * in flight. A worker that stops is replaced, and the jobs it held fail (the submission answers 500
+ * and stores nothing), rather than hang.
+ */
+export class CryptoPool implements EnvelopeCrypto {
+  private readonly slots: Slot[] = [];
+  private readonly material: KeyMaterial;
+  private readonly spawn: (material: KeyMaterial) => Worker;
+  private readonly onLost: (reason: string) => void;
+  private nextId = 1;
+  private closing = false;
+
+  constructor(material: KeyMaterial, options: CryptoPoolOptions) {
+    if (!Number.isInteger(options.size) || options.size < 1) throw new RangeError('a crypto pool needs at least one worker');
+    this.material = material;
+    this.spawn = options.spawn ?? spawnWorker;
+    this.onLost = options.onLost ?? (() => undefined);
+    for (let i = 0; i < options.size; i++) this.slots.push(this.startSlot(i));
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  open(armored: string, sender: string, maxDecompressedBytes: number, at: Date): Promise<OpenedEnvelope> {
+    return this.run({ op: 'open', armored, sender, maxDecompressedBytes, at: at.getTime() }) as Promise<OpenedEnvelope>;
+  }
+
+  seal(plaintext: string, recipient: string, at: Date): Promise<Sealed> {
+    return this.run({ op: 'seal', plaintext, recipient, at: at.getTime() }) as Promise<Sealed>;
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+
+  private run(job: CryptoJob): Promise<OpenedEnvelope | Sealed> {
+    if (this.closing) return Promise.reject(new Error('the crypto pool is closed'));
+    const slot = this.slots.reduce((least, s) => (s.pending.size < least.pending.size ? s : least));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      slot.worker.postMessage({ ...job, id } satisfies CryptoRequest);
+    });
+  }
+
+  private startSlot(index: number): Slot {
+    const slot: Slot = { worker: this.spawn(this.material), pending: new Map() };
+    let error: Error | undefined;
+    slot.worker.on('message', (reply: CryptoReply) => {
+      const pending = slot.pending.get(reply.id);
+      slot.pending.delete(reply.id);
+      if (reply.ok) pending?.resolve(reply.result);
+      else pending?.reject(failure(reply));
+    });
+    slot.worker.on('error', (err: unknown) => (error = err instanceof Error ? err : new Error(String(err))));
+    slot.worker.on('exit', (code) => {
+      const reason = error?.message ?? `exit code ${code}`;
+      for (const pending of slot.pending.values()) pending.reject(new Error(`crypto worker stopped (${reason})`));
+      slot.pending.clear();
+      if (this.closing) return;
+      this.onLost(reason);
+      this.slots[index] = this.startSlot(index);
+    });
+    return slot;
+  }
+}

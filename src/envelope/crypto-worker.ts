@@ -1,0 +1,23 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { HubProblem } from '../errors/problem.ts';
+import { inThreadCrypto, keysFromMaterial, type KeyMaterial } from './crypto.ts';
+import type { CryptoReply, CryptoRequest } from './crypto-protocol.ts';
+
+// One thread of the crypto pool: parses the keys once, then opens and seals what the hub sends it.
+const material = workerData as KeyMaterial;
+const ready = keysFromMaterial(material).then(inThreadCrypto);
+
+async function answer(request: CryptoRequest): Promise<CryptoReply> {
+  try {
+    const crypto = await ready;
+    const result = request.op === 'open' ? await crypto.open(request.armored, request.sender, request.maxDecompressedBytes, new Date(request.at)) : await crypto.seal(request.plaintext, request.recipient, new Date(request.at));
+    return { id: request.id, ok: true, result };
+  } catch (err) {
+    if (err instanceof HubProblem) return { id: request.id, ok: false, problem: { slug: err.kind.slug, detail: err.detail, errors: err.errors } };
+    return { id: request.id, ok: false, message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+parentPort?.on('message', (request: CryptoRequest) => {
+  void answer(request).then((reply) => parentPort?.postMessage(reply));
+});

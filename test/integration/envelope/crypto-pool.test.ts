@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import * as openpgp from 'openpgp';
+import { afterAll, describe, expect, it } from 'vitest';
+import { inThreadCrypto, keyMaterial, type CryptoKeys, type KeyMaterial } from '../../../src/envelope/crypto.ts';
+import { CryptoPool } from '../../../src/envelope/crypto-pool.ts';
+import { sha256Hex } from '../../../src/envelope/seal.ts';
+import { startCrypto } from '../../../src/envelope/start-crypto.ts';
+import { HubProblem, Problems } from '../../../src/errors/problem.ts';
+import { createLogger } from '../../../src/observability/logger.ts';
+import { CERTS } from '../../support/hub.ts';
+
+const read = (p: string) => readFileSync(join(CERTS, p), 'utf8');
+const privateKey = (id: string) => openpgp.readPrivateKey({ armoredKey: read(`${id}/pgp-private.asc`) });
+const hubPrivate = await privateKey('hub');
+const policePrivate = await privateKey('partners/politie');
+const omPrivate = await privateKey('partners/om');
+const keys: CryptoKeys = {
+  hubPrivateKeys: [hubPrivate],
+  hubKeys: [{ key: hubPrivate, publicKey: hubPrivate.toPublic() }],
+  partnerKeys: new Map([
+    ['politie', [{ key: policePrivate.toPublic() }]],
+    ['om', [{ key: omPrivate.toPublic() }]],
+  ]),
+};
+const inThread = inThreadCrypto(keys);
+const pools: CryptoPool[] = [];
+
+function pool(options: { size: number; spawn?: (m: KeyMaterial) => Worker; onLost?: (reason: string) => void }): CryptoPool {
+  const p = new CryptoPool(keyMaterial(keys), options);
+  pools.push(p);
+  return p;
+}
+
+afterAll(async () => {
+  await Promise.all(pools.map((p) => p.close()));
+});
+
+async function toHub(text: string, signer: openpgp.PrivateKey, compress = false): Promise<string> {
+  const config = { aeadProtect: false, ...(compress ? { preferredCompressionAlgorithm: openpgp.enums.compression.zlib } : {}) };
+  return openpgp.encrypt({ message: await openpgp.createMessage({ text }), encryptionKeys: hubPrivate.toPublic(), signingKeys: signer, config });
+}
+
+async function refusal(promise: Promise<unknown>): Promise<HubProblem> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof HubProblem)) throw new Error(`expected a HubProblem, got ${String(err)}`);
+  return err;
+}
+
+describe('the crypto pool', () => {
+  it('opens as the calling thread does', async () => {
+    const armored = await toHub('{"case":"VT-1"}', policePrivate);
+    const [fromPool, local] = await Promise.all([pool({ size: 2 }).open(armored, 'politie', 1024, new Date()), inThread.open(armored, 'politie', 1024, new Date())]);
+    expect(fromPool).toEqual(local);
+    expect(fromPool.plaintext).toBe('{"case":"VT-1"}');
+  });
+
+  it('seals to the recipient’s key, signed by the hub, with the digest of what it returns', async () => {
+    const sealed = await pool({ size: 2 }).seal('{"view":1}', 'om', new Date());
+    expect(sealed.digest).toBe(sha256Hex(sealed.armored));
+    const { data, signatures } = await openpgp.decrypt({
+      message: await openpgp.readMessage({ armoredMessage: sealed.armored }),
+      decryptionKeys: omPrivate,
+      verificationKeys: hubPrivate.toPublic(),
+      expectSigned: true,
+    });
+    expect(data).toBe('{"view":1}');
+    expect(signatures[0]?.keyID.toHex()).toBe(hubPrivate.getKeyID().toHex());
+  });
+
+  it('refuses with the same typed problems as the calling thread', async () => {
+    const crypto = pool({ size: 1 });
+    const forged = await toHub('{}', omPrivate);
+    // Compressed, since the limit is on what decompression yields.
+    const tooBig = await toHub('x'.repeat(5000), policePrivate, true);
+    const cases: [string, number, (typeof Problems)[keyof typeof Problems]][] = [
+      [forged, 1024, Problems.badSignature],
+      ['not pgp', 1024, Problems.malformedOpenPgp],
+      [tooBig, 100, Problems.tooLarge],
+    ];
+    for (const [armored, limit, kind] of cases) {
+      const [a, b] = [await refusal(crypto.open(armored, 'politie', limit, new Date())), await refusal(inThread.open(armored, 'politie', limit, new Date()))];
+      expect(a).toBeInstanceOf(HubProblem);
+      expect(a.kind).toBe(kind);
+      expect({ status: a.status, detail: a.detail, errors: a.errors, body: a.toJSON() }).toEqual({ status: b.status, detail: b.detail, errors: b.errors, body: b.toJSON() });
+    }
+  });
+
+  it('judges keys at the moment it is given, with the periods the keyring gave them', async () => {
+    const until = new Date(Date.now() + 60_000);
+    const later = new Date(until.getTime() + 1);
+    const dated = new CryptoPool(
+      keyMaterial({ ...keys, hubKeys: [{ key: hubPrivate, publicKey: hubPrivate.toPublic(), decryptUntil: until }], partnerKeys: new Map([['politie', [{ key: policePrivate.toPublic(), validUntil: until }]], ['om', []]]) }),
+      { size: 1 },
+    );
+    pools.push(dated);
+    const armored = await toHub('{"n":2}', policePrivate);
+    expect((await dated.open(armored, 'politie', 1024, new Date())).plaintext).toBe('{"n":2}');
+    // After the date, the hub key no longer decrypts (a previous key past its decryptUntil) ...
+    expect((await refusal(dated.open(armored, 'politie', 1024, later))).kind).toBe(Problems.notEncryptedToHub);
+    // ... and a recipient without a key in force gets nothing sealed.
+    expect((await refusal(dated.seal('{}', 'om', new Date()))).kind).toBe(Problems.unavailable);
+  });
+
+  it('replaces a worker that dies, failing only the job it held', async () => {
+    const started: Worker[] = [];
+    const lost: string[] = [];
+    const crypto = pool({
+      size: 1,
+      spawn: (material) => {
+        const worker = new Worker(new URL('../../../src/envelope/crypto-worker.ts', import.meta.url), { workerData: material });
+        started.push(worker);
+        return worker;
+      },
+      onLost: (reason) => lost.push(reason),
+    });
+    const held = crypto.seal('x'.repeat(4 * 1024 * 1024), 'om', new Date());
+    await started[0]!.terminate();
+    await expect(held).rejects.toThrow(/crypto worker stopped/);
+    expect(lost).toHaveLength(1);
+    expect(started).toHaveLength(2);
+    const opened = await crypto.open(await toHub('{"after":true}', policePrivate), 'politie', 1024, new Date());
+    expect(opened.plaintext).toBe('{"after":true}');
+    expect(crypto.size).toBe(1);
+  });
+});
+
+describe('hub.crypto.workers', () => {
+  it('runs a pool of that many threads, or the calling thread with 0', async () => {
+    const log = createLogger({ level: 'silent' });
+    const pooled = startCrypto(keys, 3, log);
+    const local = startCrypto(keys, 0, log);
+    try {
+      expect(pooled.crypto).toBeInstanceOf(CryptoPool);
+      expect((pooled.crypto as CryptoPool).size).toBe(3);
+      expect(local.crypto).not.toBeInstanceOf(CryptoPool);
+      const armored = await toHub('{"n":1}', policePrivate);
+      expect((await local.crypto.open(armored, 'politie', 1024, new Date())).plaintext).toBe('{"n":1}');
+    } finally {
+      await Promise.all([pooled.close(), local.close()]);
+    }
+  });
+});

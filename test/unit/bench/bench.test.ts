@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { minutesEnvelope, minutesPayload } from '../../../bench/payload.ts';
+import { parseDuration, percentile, slope, summarise } from '../../../bench/stats.ts';
+import { validateEnvelope } from '../../../src/messages/index.ts';
+
+describe('the bench payload', () => {
+  it.each([1000, 64_000])('is valid minutes of %i bytes', (bytes) => {
+    const payload = minutesPayload(bytes);
+    expect(() => validateEnvelope(minutesEnvelope(payload, ['bench-r1']))).not.toThrow();
+    expect(Math.abs(JSON.stringify(payload).length - bytes)).toBeLessThan(bytes * 0.01);
+  });
+
+  it('grows to what the schema holds, about one person', () => {
+    const payload = minutesPayload(1_000_000);
+    expect(() => validateEnvelope(minutesEnvelope(payload, ['bench-r1', 'bench-r2']))).not.toThrow();
+    expect(JSON.stringify(payload).length).toBeGreaterThan(900_000);
+    expect(payload.persons).toHaveLength(1);
+  });
+});
+
+describe('the bench statistics', () => {
+  it('takes percentiles by nearest rank', () => {
+    const sorted = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect([percentile(sorted, 50), percentile(sorted, 95), percentile(sorted, 99), percentile([], 50)]).toEqual([50, 95, 99, undefined]);
+    expect(summarise([3, 1, 2])).toEqual({ count: 3, p50: 2, p95: 3, p99: 3, max: 3 });
+  });
+
+  it('reads durations and fits a slope', () => {
+    expect([parseDuration('10m'), parseDuration('5s'), parseDuration('250ms'), parseDuration('2')]).toEqual([600_000, 5000, 250, 2000]);
+    expect(() => parseDuration('ten')).toThrow(/not a duration/);
+    expect(slope([{ x: 0, y: 1 }, { x: 1, y: 3 }, { x: 2, y: 5 }])).toBeCloseTo(2);
+    expect(slope([{ x: 0, y: 4 }])).toBe(0);
+  });
+});
