@@ -104,6 +104,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const ops = await startOpsServer(config.hub.ops, metrics, [
     { name: 'redis', check: () => queues.ping() },
     { name: 'database', check: () => store.ping() },
+    { name: 'crl', check: async () => tlsReloader.expiredCrls().length === 0 },
   ]);
   log.info({ host: config.hub.listen.host, port, opsPort: ops.port, partners: config.partners.length, policies: policies.current().length }, 'hub listening');
 

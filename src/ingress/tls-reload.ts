@@ -113,6 +113,12 @@ export class TlsReloader {
     return this.revoked.has(revocationKey(cert.issuer, cert.serialNumber));
   }
 
+  /** CRLs past their nextUpdate now, not only at their loading: OpenSSL refuses every certificate of their issuers. */
+  expiredCrls(): CrlStatus[] {
+    const now = this.now();
+    return this.status.crls.filter((c) => c.nextUpdate !== null && new Date(c.nextUpdate) <= now);
+  }
+
   reload(): TlsStatus {
     let loaded;
     try {
