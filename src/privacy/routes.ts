@@ -7,6 +7,7 @@ import type { DisclosureLog } from '../disclosure-log/service.ts';
 import { subjectPseudonyms } from '../disclosure-log/subjects.ts';
 import type { LogSearch, StoredLogEntry } from '../disclosure-log/types.ts';
 import { HubProblem, Problems } from '../errors/problem.ts';
+import type { Manifest } from '../minimisation/engine.ts';
 import { principalOf, requireRole } from '../ingress/authenticate.ts';
 import type { HubStore } from '../store/types.ts';
 import { toCsv } from './csv.ts';
@@ -93,10 +94,12 @@ export function privacyRouter(deps: PrivacyDeps): Router {
     const found = Number.isInteger(seq) ? await deps.store.log.entryAt(seq) : undefined;
     if (!found || found.entry?.kind !== 'disclosure') throw new HubProblem(Problems.notFound, `No disclosure record ${req.params.seq}`);
     const ofDelivery = (await deps.store.log.entriesOfDelivery(disclosure(found).deliveryId)).map((e) => ({ seq: e.seq, ...e.entry! }));
-    // The manifest is logged once per delivery; the record shows it beside the digest it carries.
+    // The manifest is logged once per delivery; the record shows it beside the digest it carries. An
+    // entry written before that carries its manifest itself, and no digest.
     const manifest = ofDelivery.find((e) => e.kind === 'manifest');
+    const own = (found.entry as { manifest?: Manifest }).manifest;
     await audit(res, 'record', { seq }, 1);
-    res.json({ record: { seq: found.seq, ...found.entry, manifest: manifest?.manifest, manifestSeq: manifest?.seq }, status: ofDelivery.filter((e) => e.kind === 'status') });
+    res.json({ record: { seq: found.seq, ...found.entry, manifest: manifest?.manifest ?? own, manifestSeq: manifest?.seq }, status: ofDelivery.filter((e) => e.kind === 'status') });
   });
 
   router.post('/report', async (req, res) => {
