@@ -1,3 +1,4 @@
+import type { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -51,7 +52,7 @@ function readPseudonymKey(path: string): Uint8Array {
   return Buffer.from(hex, 'hex');
 }
 
-function pushTls(config: HubConfig, hubCa: string) {
+function pushTls(config: HubConfig, hubCa: string, tlsReloader: TlsReloader) {
   const pinned = new Map(
     config.partners.flatMap((p) => (p.transport.kind === 'push' && p.transport.ca ? [[p.id, readFileSync(p.transport.ca, 'utf8')] as const] : [])),
   );
@@ -59,6 +60,7 @@ function pushTls(config: HubConfig, hubCa: string) {
     caFor: (partner: Partner) => pinned.get(partner.id) ?? hubCa,
     cert: readFileSync(config.hub.tls.clientCert, 'utf8'),
     key: readFileSync(config.hub.tls.clientKey, 'utf8'),
+    revokes: (cert: X509Certificate) => tlsReloader.revokes(cert),
   };
 }
 
@@ -87,7 +89,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const queues = new DeliveryQueues(config);
   const metrics = new HubMetrics({ queueDepths: () => queues.depths(), deadDeliveries: () => store.deadByRecipient(), crls: () => tlsReloader.status.crls });
   const enqueue = (deliveryId: string, recipient: string) => queues.enqueue(deliveryId, recipient);
-  const push = pushTransport(pushTls(config, tls.ca), (partner) => deliverySettingsFor(config.hub.delivery, partner).pushTimeoutSeconds);
+  const push = pushTransport(pushTls(config, tls.ca, tlsReloader), (partner) => deliverySettingsFor(config.hub.delivery, partner).pushTimeoutSeconds);
   const workers = new DeliveryWorkers({ config, store, log, metrics, transports: { pull: pullTransport, push, file: fileTransport } });
 
   const policies = await PolicyRegistry.open(store, config.policies, new Set(config.partners.map((p) => p.id)), log);
@@ -104,6 +106,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const ops = await startOpsServer(config.hub.ops, metrics, [
     { name: 'redis', check: () => queues.ping() },
     { name: 'database', check: () => store.ping() },
+    { name: 'crl', check: async () => tlsReloader.expiredCrls().length === 0 },
   ]);
   log.info({ host: config.hub.listen.host, port, opsPort: ops.port, partners: config.partners.length, policies: policies.current().length }, 'hub listening');
 

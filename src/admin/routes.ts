@@ -3,6 +3,7 @@ import type { PartnerAdapter } from '../../adapters/types.ts';
 import type { HubConfig, Partner } from '../config/types.ts';
 import { HubProblem, Problems } from '../errors/problem.ts';
 import { principalOf, requireRole } from '../ingress/authenticate.ts';
+import { limit, queryOf, strictQuery } from '../ingress/query.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { PolicyRegistry } from '../policies/registry.ts';
 import { DELIVERY_EVENTS, type HubStore, type PolicyVersion } from '../store/types.ts';
@@ -20,10 +21,12 @@ export interface AdminDeps {
   log: Logger;
 }
 
-const DeliveryQuery = z.object({
-  status: z.enum(DELIVERY_EVENTS).exclude(['available', 'retried']).default('dead'),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-});
+const DeliveryQuery = z
+  .object({
+    status: z.enum(DELIVERY_EVENTS).exclude(['available', 'retried']).default('dead'),
+    limit: limit(1000, 100),
+  })
+  .strict();
 
 /** A partner as administrators see it: configuration, not keys. */
 function partnerView(p: Partner) {
@@ -50,6 +53,7 @@ function basedOn(header: string | undefined): number | undefined {
 export function adminRouter(deps: AdminDeps): Router {
   const router = Router();
   router.use(requireRole('administrator'));
+  router.use(strictQuery({ 'GET /deliveries': DeliveryQuery }));
   router.use(json({ limit: deps.config.hub.limits.requestBytes, type: () => true }));
 
   router.get('/partners', (_req, res) => {
@@ -100,10 +104,9 @@ export function adminRouter(deps: AdminDeps): Router {
     res.json(preview(deps, req.body));
   });
 
-  router.get('/deliveries', async (req, res) => {
-    const query = DeliveryQuery.safeParse(req.query);
-    if (!query.success) throw new HubProblem(Problems.malformedRequest, 'Invalid deliveries query', query.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
-    res.json({ deliveries: await deps.store.deliveriesWithStatus(query.data.status, query.data.limit) });
+  router.get('/deliveries', async (_req, res) => {
+    const query = queryOf(res, DeliveryQuery);
+    res.json({ deliveries: await deps.store.deliveriesWithStatus(query.status, query.limit) });
   });
 
   router.post('/deliveries/:id/retry', async (req, res) => {

@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type FieldError } from '../errors/problem.ts';
 import { policyPlacementProblems, policyProblems } from '../minimisation/validate.ts';
+import { refuseOverlappingIdentities } from './identity-overlap.ts';
 import { DatabaseUrl, HubFile, PartnerFile, PolicyFile, type Policy } from './schema.ts';
 import type { HubConfig, Partner } from './types.ts';
 
@@ -58,7 +59,11 @@ function applyEnvironment(hub: HubConfig['hub'], env: NodeJS.ProcessEnv): void {
 }
 
 /** Cross-file checks: every name a file uses must exist elsewhere in the configuration. */
-export function checkConsistency(config: HubConfig, files: { hub: string; policies: Map<Policy, string> }): void {
+export function checkConsistency(config: HubConfig, files: { hub: string; partners: Map<string, string>; policies: Map<Policy, string> }): void {
+  refuseOverlappingIdentities([
+    ...config.operators.map((o, i) => ({ file: files.hub, field: `operators.${i}.certificate`, identity: o.certificate })),
+    ...config.partners.map((p) => ({ file: files.partners.get(p.id) ?? 'partners', field: 'certificate', identity: p.certificate })),
+  ]);
   const partnerIds = new Set(config.partners.map((p) => p.id));
   if (!partnerIds.has(config.chair)) throw new ConfigError(files.hub, [{ path: 'chair', message: `unknown partner ${config.chair}` }]);
   config.routes.forEach((route, i) => {
@@ -84,9 +89,11 @@ export function loadConfig(dir: string, env: NodeJS.ProcessEnv = process.env): H
   hubFile.hub.pgp.previousKeys.forEach((k, i) => readReferenced(hubPath, `hub.pgp.previousKeys.${i}.privateKey`, k.privateKey));
 
   const partners: Partner[] = [];
+  const partnerFiles = new Map<string, string>();
   for (const file of yamlFiles(join(dir, 'partners'))) {
     const data = parseFile(PartnerFile, file, readYaml(file));
     if (partners.some((p) => p.id === data.id)) throw new ConfigError(file, [{ path: 'id', message: `partner ${data.id} is defined twice` }]);
+    partnerFiles.set(data.id, file);
     if (data.transport.kind === 'push' && data.transport.ca) readReferenced(file, 'transport.ca', data.transport.ca);
     partners.push({
       ...data,
@@ -109,6 +116,6 @@ export function loadConfig(dir: string, env: NodeJS.ProcessEnv = process.env): H
   }
 
   const config: HubConfig = { hub: hubFile.hub, chair: hubFile.chair, operators: hubFile.operators, meetings: hubFile.meetings, routes: hubFile.routes, partners, policies };
-  checkConsistency(config, { hub: hubPath, policies: policyFiles });
+  checkConsistency(config, { hub: hubPath, partners: partnerFiles, policies: policyFiles });
   return config;
 }

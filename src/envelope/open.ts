@@ -20,6 +20,9 @@ function decryptProblem(err: unknown): HubProblem {
 // Each session key packet for one of the hub's keys (or for anyone) costs a key agreement, some
 // 0.6 ms: a 5 MiB body of them would hold the process for half a minute. Real senders need a few.
 const MAX_RECIPIENTS = 32;
+// Each signature the sender's key made costs a verification, some 0.13 ms: a 5 MiB body of copies would
+// hold the process for seconds. Real senders sign once (a rotating sender perhaps with two keys).
+const MAX_SIGNATURES = 8;
 
 // A leading byte-order mark is dropped (RFC 8259 lets a parser ignore it); any invalid byte is refused.
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -61,16 +64,26 @@ export async function openEnvelope(
   let result: openpgp.DecryptMessageResult & { data: Uint8Array };
   try {
     // As bytes: openpgp's own text decoding would turn invalid UTF-8 into U+FFFD and let it through.
-    result = await openpgp.decrypt({ message, decryptionKeys: hubKeys, verificationKeys: senderKeys, date, config, format: 'binary' });
+    // No verification keys yet: openpgp would verify every signature at once; without a key to match,
+    // each is only listed, so that they can be counted before any is verified.
+    result = await openpgp.decrypt({ message, decryptionKeys: hubKeys, verificationKeys: [], date, config, format: 'binary' });
   } catch (err) {
     throw decryptProblem(err);
   }
-  const [signature] = result.signatures;
-  if (!signature) throw new HubProblem(Problems.unsigned, 'The message carries no signature');
-  try {
-    await signature.verified;
-  } catch {
-    throw await signerProblem(senderKeys, signature.keyID.toHex(), date);
+  const [first, ...others] = result.signatures;
+  if (!first) throw new HubProblem(Problems.unsigned, 'The message carries no signature');
+  if (others.length >= MAX_SIGNATURES) {
+    throw new HubProblem(Problems.malformedOpenPgp, `The OpenPGP message carries ${others.length + 1} signatures; at most ${MAX_SIGNATURES} are accepted`);
   }
-  return { plaintext: utf8(result.data), signingKeyId: signature.keyID.toHex() };
+  const signingKeyId = first.keyID.toHex();
+  try {
+    // The first signature, over the decrypted literal data, as openpgp would have verified it in place.
+    const checked = await openpgp.verify({ message: await openpgp.createMessage({ binary: result.data }), signature: await first.signature, verificationKeys: senderKeys, date, config, format: 'binary' });
+    const [verification] = checked.signatures;
+    if (!verification) throw new TypeError('no signature packet');
+    await verification.verified;
+  } catch {
+    throw await signerProblem(senderKeys, signingKeyId, date);
+  }
+  return { plaintext: utf8(result.data), signingKeyId };
 }

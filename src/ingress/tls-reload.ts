@@ -1,3 +1,4 @@
+import type { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:https';
 import type { RequestHandler } from 'express';
@@ -98,7 +99,7 @@ export class TlsReloader {
    */
   readonly guard: RequestHandler = (req, _res, next) => {
     const peer = (req.socket as TLSSocket).getPeerX509Certificate?.();
-    const why = !peer ? undefined : this.revoked.has(revocationKey(peer.issuer, peer.serialNumber)) ? 'revoked' : new Date(peer.validTo) <= this.now() ? 'expired' : undefined;
+    const why = !peer ? undefined : this.revokes(peer) ? 'revoked' : new Date(peer.validTo) <= this.now() ? 'expired' : undefined;
     if (peer && why) {
       this.log.info({ serial: peer.serialNumber, why }, `request on a connection of a certificate ${why} since its handshake: connection closed`);
       req.socket.destroy();
@@ -106,6 +107,17 @@ export class TlsReloader {
     }
     next();
   };
+
+  /** Whether the CRLs in force revoke this certificate; also asked by the push client about partners' servers. */
+  revokes(cert: Pick<X509Certificate, 'issuer' | 'serialNumber'>): boolean {
+    return this.revoked.has(revocationKey(cert.issuer, cert.serialNumber));
+  }
+
+  /** CRLs past their nextUpdate now, not only at their loading: OpenSSL refuses every certificate of their issuers. */
+  expiredCrls(): CrlStatus[] {
+    const now = this.now();
+    return this.status.crls.filter((c) => c.nextUpdate !== null && new Date(c.nextUpdate) <= now);
+  }
 
   reload(): TlsStatus {
     let loaded;

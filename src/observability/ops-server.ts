@@ -20,7 +20,7 @@ async function run(check: ReadinessCheck): Promise<{ name: string; ok: boolean }
 
 /**
  * Plain HTTP for the operator's tooling, on loopback by default (API.md): `/metrics` for Prometheus,
- * `/healthz` (the process answers) and `/readyz` (Redis and the database answer).
+ * `/healthz` (the process answers) and `/readyz` (Redis and the database answer, and every readiness check given, such as no expired CRL).
  */
 export async function startOpsServer(listen: { host: string; port: number }, metrics: HubMetrics, checks: ReadinessCheck[]): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {

@@ -7,7 +7,9 @@ import type { DisclosureLog } from '../disclosure-log/service.ts';
 import { subjectPseudonyms } from '../disclosure-log/subjects.ts';
 import type { LogSearch, StoredLogEntry } from '../disclosure-log/types.ts';
 import { HubProblem, Problems } from '../errors/problem.ts';
+import type { Manifest } from '../minimisation/engine.ts';
 import { principalOf, requireRole } from '../ingress/authenticate.ts';
+import { limit, queryOf, strictQuery } from '../ingress/query.ts';
 import type { HubStore } from '../store/types.ts';
 import { toCsv } from './csv.ts';
 
@@ -40,6 +42,7 @@ const Search = z
 // The log's times are UTC ISO strings and compare as text: a time with an offset is first put in UTC.
 const When = z.iso.datetime({ offset: true }).transform((t) => new Date(t).toISOString()).or(z.iso.date());
 const StatsRange = z.object({ from: When.optional(), to: When.optional() }).strict();
+const AuditQuery = z.object({ limit: limit(1000, 100) }).strict();
 const ReportFor = z
   .object(Person)
   .strict()
@@ -71,6 +74,7 @@ function summary(e: StoredLogEntry) {
 export function privacyRouter(deps: PrivacyDeps): Router {
   const router = Router();
   router.use(requireRole('privacy-officer'));
+  router.use(strictQuery({ 'GET /stats': StatsRange, 'GET /audit': AuditQuery }));
   router.use(json({ limit: '16kb' }));
   const audit = (res: Response, action: string, query: Record<string, unknown>, results: number) =>
     deps.store.log.audit({ officer: principalOf(res).id, action, query, results, at: new Date().toISOString() });
@@ -93,10 +97,12 @@ export function privacyRouter(deps: PrivacyDeps): Router {
     const found = Number.isInteger(seq) ? await deps.store.log.entryAt(seq) : undefined;
     if (!found || found.entry?.kind !== 'disclosure') throw new HubProblem(Problems.notFound, `No disclosure record ${req.params.seq}`);
     const ofDelivery = (await deps.store.log.entriesOfDelivery(disclosure(found).deliveryId)).map((e) => ({ seq: e.seq, ...e.entry! }));
-    // The manifest is logged once per delivery; the record shows it beside the digest it carries.
+    // The manifest is logged once per delivery; the record shows it beside the digest it carries. An
+    // entry written before that carries its manifest itself, and no digest.
     const manifest = ofDelivery.find((e) => e.kind === 'manifest');
+    const own = (found.entry as { manifest?: Manifest }).manifest;
     await audit(res, 'record', { seq }, 1);
-    res.json({ record: { seq: found.seq, ...found.entry, manifest: manifest?.manifest, manifestSeq: manifest?.seq }, status: ofDelivery.filter((e) => e.kind === 'status') });
+    res.json({ record: { seq: found.seq, ...found.entry, manifest: manifest?.manifest ?? own, manifestSeq: manifest?.seq }, status: ofDelivery.filter((e) => e.kind === 'status') });
   });
 
   router.post('/report', async (req, res) => {
@@ -123,15 +129,15 @@ export function privacyRouter(deps: PrivacyDeps): Router {
     res.json({ today, overdue });
   });
 
-  router.get('/stats', async (req, res) => {
-    const range = parse(StatsRange, req.query);
+  router.get('/stats', async (_req, res) => {
+    const range = queryOf(res, StatsRange);
     const series = await deps.store.log.stats({ ...(range.from ? { from: range.from } : {}), ...(range.to ? { to: range.to } : {}) });
     await audit(res, 'stats', { from: range.from, to: range.to }, series.reduce((n, s) => n + s.disclosures, 0));
     res.json({ series });
   });
 
-  router.get('/audit', async (req, res) => {
-    res.json({ audit: await deps.store.log.auditTrail(Math.min(Number(req.query.limit ?? 100) || 100, 1000)) });
+  router.get('/audit', async (_req, res) => {
+    res.json({ audit: await deps.store.log.auditTrail(queryOf(res, AuditQuery).limit) });
   });
   return router;
 }

@@ -6,7 +6,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelope, familyCase, stalkingCase } from '../../src/simulator/cases.ts';
 import { loadClientTls, MutualTlsClient } from '../../src/simulator/client.ts';
-import { execute, queryRows } from '../support/db.ts';
+import type { DisclosureEntry, ManifestEntry } from '../../src/disclosure-log/entries.ts';
+import { appendLogEntries, execute, preManifestEntry, queryRows } from '../support/db.ts';
 import { CERTS, startTestHub, type TestHub } from '../support/hub.ts';
 
 /**
@@ -216,6 +217,25 @@ describe('the privacy officer’s console', () => {
       expect(criteria).not.toContain(p.bsn);
       expect(criteria.toLowerCase()).not.toContain(p.name.toLowerCase());
     }
+  });
+
+  // After the counts and the chart: it adds a line to the log.
+  it('opens a record of the log’s old shape, which carries its manifest itself', async () => {
+    const [politie] = (await api.json('POST', '/privacy/v1/search', { partner: 'politie', caseRef: family.caseRef, limit: 1 })).body.disclosures as { deliveryId: string }[];
+    const entries = (await t.hub.store.log.entriesOfDelivery(politie!.deliveryId)).map((e) => e.entry!);
+    const manifest = entries.find((e) => e.kind === 'manifest') as ManifestEntry;
+    const current = entries.find((e) => e.kind === 'disclosure') as DisclosureEntry;
+    await appendLogEntries(t.config.hub.database, [preManifestEntry(current, manifest, { deliveryId: 'delivery-before-manifest-entries', caseRef: 'VT-2025-000001', subject: null })]);
+    for (const id of ['bsn', 'name', 'dateOfBirth']) await page.fill(`#${id}`, '');
+    await page.fill('#caseRef', 'VT-2025-000001');
+    await page.click('#search-form button[type="submit"]');
+    await poll(() => page.locator('#results-table tbody tr').count()).toBe(1);
+    await page.locator('#results-table tbody tr button').first().press('Enter');
+    await poll(() => page.locator('#detail-facts').innerText()).toContain('in this record itself');
+    expect(await cellTexts('#detail-disclosed tbody tr td:nth-child(1)')).toEqual(manifest.manifest.disclosed.map((d) => d.path));
+    expect(await cellTexts('#detail-withheld tbody tr td:nth-child(1)')).toEqual(manifest.manifest.withheld.map((d) => d.path));
+    expect(manifest.manifest.withheld.length).toBeGreaterThan(0);
+    await page.fill('#caseRef', '');
   });
 
   // Last, since it breaks the log for good: an intruder edits a record directly in the database.

@@ -1,6 +1,9 @@
 import { DatabaseSync } from 'node:sqlite';
 import type { DatabaseSettings } from '../../src/config/schema.ts';
-import type { DisclosureEntry } from '../../src/disclosure-log/entries.ts';
+import type { DisclosureEntry, ManifestEntry, UnplacedEntry } from '../../src/disclosure-log/entries.ts';
+import { appendEntries } from '../../src/disclosure-log/sql-log.ts';
+import { openPostgres } from '../../src/store/dialects/postgres.ts';
+import { openSqlite } from '../../src/store/dialects/sqlite.ts';
 import { withClient } from './pg.ts';
 
 // Direct access to a hub's database, outside the hub: as an operator, or an intruder, would have it.
@@ -92,4 +95,23 @@ export async function storedRows(db: DatabaseSettings): Promise<{ messages: numb
   const { messages = 0, deliveries = 0 } = await rowCounts(db);
   const [row] = await queryRows(db, "SELECT COUNT(*) AS n FROM log_entries WHERE kind = 'disclosure'");
   return { messages, deliveries, disclosures: Number(row?.n) };
+}
+
+/** Appends log entries as the store does (under the writer lock, numbered, salted and hashed), over a connection of its own. */
+export async function appendLogEntries(db: DatabaseSettings, entries: UnplacedEntry[]): Promise<void> {
+  const raw = db.kind === 'postgres' ? openPostgres({ url: db.url, poolSize: 1 }) : openSqlite(db.path);
+  try {
+    await raw.transaction((tx) => appendEntries(tx, entries), { exclusive: true });
+  } finally {
+    await raw.close();
+  }
+}
+
+/**
+ * A disclosure entry in the shape the log had before each delivery's manifest got an entry of its own:
+ * the manifest inside, no digest. Made from a current entry and its manifest, for another delivery.
+ */
+export function preManifestEntry(current: DisclosureEntry, manifest: ManifestEntry, change: Partial<DisclosureEntry>): UnplacedEntry {
+  const { index: _index, manifestDigest: _digest, ...rest } = { ...current, ...change };
+  return { ...rest, manifest: manifest.manifest } as unknown as UnplacedEntry;
 }

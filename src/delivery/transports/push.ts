@@ -1,4 +1,6 @@
+import { X509Certificate } from 'node:crypto';
 import { request } from 'node:https';
+import { checkServerIdentity, type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
 import type { Partner } from '../../config/types.ts';
 import type { Transport } from './types.ts';
 import { TransportError } from './types.ts';
@@ -8,6 +10,27 @@ export interface PushTls {
   caFor(partner: Partner): string;
   cert: string;
   key: string;
+  /** Whether the hub's CRLs (`hub.tls.crl`, as last reloaded) revoke a certificate. */
+  revokes(cert: X509Certificate): boolean;
+}
+
+/**
+ * The partner's server certificate and every CA above it, checked against the hub's CRLs after OpenSSL
+ * has verified the chain. Done here rather than by handing OpenSSL the CRLs: OpenSSL would then demand a
+ * CRL for every level, and refuse a partner whose pinned CA publishes none to the hub.
+ */
+function revokedInChain(revokes: PushTls['revokes'], leaf: PeerCertificate): TransportError | undefined {
+  let cert: DetailedPeerCertificate | undefined = leaf as DetailedPeerCertificate;
+  const seen = new Set<string>();
+  while (cert?.raw && !seen.has(cert.fingerprint256)) {
+    seen.add(cert.fingerprint256);
+    const x509 = new X509Certificate(cert.raw);
+    if (revokes(x509)) {
+      return new TransportError(`partner server certificate revoked by the hub's CRL (serial ${x509.serialNumber}, subject ${x509.subject.replaceAll('\n', ', ')})`);
+    }
+    cert = cert.issuerCertificate;
+  }
+  return undefined;
 }
 
 /**
@@ -29,6 +52,9 @@ export function pushTransport(tls: PushTls, timeoutSecondsFor: (partner: Partner
             cert: tls.cert,
             key: tls.key,
             minVersion: 'TLSv1.2',
+            // A connection of its own per push, so that no pooled connection made before a CRL reload skips the check.
+            agent: false,
+            checkServerIdentity: (host, cert) => checkServerIdentity(host, cert) ?? revokedInChain(tls.revokes, cert),
             timeout,
             headers: {
               'content-type': 'application/pgp-encrypted',

@@ -4,12 +4,12 @@ import { HubProblem, Problems } from '../../errors/problem.ts';
 import { HubMetrics } from '../../observability/metrics.ts';
 import type { HubStore } from '../../store/types.ts';
 import { principalOf, requireRole } from '../authenticate.ts';
+import { count, limit, parseQuery } from '../query.ts';
 
-// Decimal digits only: Number() would also take `0x10`, `1e2` or ` 5`; unknown parameters are refused.
-const count = z.string().regex(/^[0-9]{1,15}$/, 'a whole number').transform(Number);
+// Unknown parameters are refused.
 const InboxQuery = z
   .object({
-    limit: count.pipe(z.number().min(1).max(500)).default(100),
+    limit: limit(500, 100),
     after: count.default(0),
   })
   .strict();
@@ -19,11 +19,8 @@ export function inboxRouter(store: HubStore, metrics: HubMetrics): Router {
   router.use(requireRole('partner'));
 
   router.get('/', async (req, res) => {
-    const query = InboxQuery.safeParse(req.query);
-    if (!query.success) {
-      throw new HubProblem(Problems.malformedRequest, 'Invalid inbox query', query.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
-    }
-    const page = await store.listInbox(principalOf(res).id, query.data.after, query.data.limit);
+    const query = parseQuery(InboxQuery, req.query);
+    const page = await store.listInbox(principalOf(res).id, query.after, query.limit);
     res.json({ deliveries: page.entries, cursor: page.cursor === null ? null : String(page.cursor) });
   });
 

@@ -168,7 +168,8 @@ async function openRecord(seq) {
       ['Delivery id', el('code', {}, r.deliveryId)],
       ['Trace id', el('code', {}, r.traceId)],
       ['Ciphertext digest', el('code', {}, r.ciphertextDigest)],
-      ['Manifest', el('span', {}, `logged once for the delivery, as record #${r.manifestSeq}; digest `, el('code', {}, r.manifestDigest))],
+      // A record written before manifests had entries of their own carries its manifest itself.
+      ['Manifest', r.manifestSeq === undefined ? 'in this record itself (written before manifests were logged once per delivery)' : el('span', {}, `logged once for the delivery, as record #${r.manifestSeq}; digest `, el('code', {}, r.manifestDigest))],
       ['Retained until', time(r.retainUntil)],
     ]);
     $('detail-disclosed-count').textContent = `(${r.manifest.disclosed.length} fields)`;

@@ -1,8 +1,13 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { issueCrl } from '../../../src/pki/crl.ts';
+import { issueLeaf, type IssuedLeaf } from '../../../src/pki/x509.ts';
 import { loadPartnerCredentials, SimulatedPartner } from '../../../src/simulator/partner.ts';
 import { envelope, familyCase } from '../../../src/simulator/cases.ts';
 import { CERTS, eventually, startTestHub, withPartner, type TestHub } from '../../support/hub.ts';
 import { freePort } from '../../support/net.ts';
+import { devCa } from '../../support/tls.ts';
 
 let t: TestHub | undefined;
 const receivers: SimulatedPartner[] = [];
@@ -75,5 +80,41 @@ describe('push delivery', () => {
       return rvdk?.status === 'dead' ? rvdk : undefined;
     });
     expect(status.events.filter((e) => e.event === 'failed')).toHaveLength(2);
+  });
+});
+
+describe('push to a partner whose server certificate is revoked', () => {
+  const ca = devCa();
+  let crlNumber = 0;
+  const publish = (file: string, revoked: IssuedLeaf[]) =>
+    writeFileSync(file, issueCrl(ca, { revoked: revoked.map((l) => ({ serial: l.serial, revokedAt: new Date() })), number: ++crlNumber, nextUpdate: new Date(Date.now() + 86_400_000) }));
+
+  it('refuses the partner’s server once a reloaded CRL revokes it, records why and retries as usual', async () => {
+    const server = issueLeaf(ca, { subject: { CN: 'localhost', O: 'Politie' }, usage: 'server', dnsNames: ['localhost'] });
+    const police = new SimulatedPartner({ ...(await loadPartnerCredentials(CERTS, 'politie')), serverCert: server.certPem, serverKey: server.keyPem }, 'https://localhost:1');
+    receivers.push(police);
+    const url = await police.startPushServer('hub');
+    let crl = '';
+    t = await startTestHub((c, dir) => {
+      crl = join(dir, 'crl.pem');
+      publish(crl, []);
+      c.hub.tls.crl = [crl];
+      c.hub.delivery = { ...c.hub.delivery, attempts: 2, backoffSeconds: 0.1 };
+      withPartner(c, 'politie', { transport: { kind: 'push', url } });
+    });
+    const before = await t.sendMinutes();
+    await t.untilStatus(before.to.politie!, 'delivered');
+    expect(police.pushRequests).toBe(1);
+
+    publish(crl, [server]);
+    t.hub.reloadTls();
+    const after = await t.sendMinutes();
+    await t.untilStatus(after.to.politie!, 'dead');
+    const failed = (await t.events(after.to.politie!)).filter((e) => e.event === 'failed');
+    expect(failed).toHaveLength(2);
+    for (const f of failed) expect(f.detail).toMatch(new RegExp(`server certificate revoked by the hub's CRL \\(serial ${server.serial}`, 'i'));
+    // Refused before a byte of the delivery was sent: the partner saw only the first push.
+    expect(police.pushRequests).toBe(1);
+    expect(police.received.has(after.to.politie!)).toBe(false);
   });
 });

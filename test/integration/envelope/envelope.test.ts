@@ -15,7 +15,7 @@ const policePublic = await openpgp.readKey({ armoredKey: read('partners/politie/
 const omPrivate = await openpgp.readPrivateKey({ armoredKey: read('partners/om/pgp-private.asc') });
 const omPublic = await openpgp.readKey({ armoredKey: read('partners/om/pgp-public.asc') });
 
-async function encrypt(text: string, options: { to?: openpgp.PublicKey; signer?: openpgp.PrivateKey; compress?: boolean } = {}) {
+async function encrypt(text: string, options: { to?: openpgp.PublicKey; signer?: openpgp.PrivateKey | openpgp.PrivateKey[]; compress?: boolean } = {}) {
   return openpgp.encrypt({
     message: await openpgp.createMessage({ text }),
     encryptionKeys: options.to ?? hubPublic,
@@ -47,6 +47,16 @@ describe('openEnvelope', () => {
 
   it('refuses a message signed by another partner’s key (403)', async () => {
     expect(await problem(await encrypt('{}', { signer: omPrivate }))).toBe('403 bad-signature');
+  });
+
+  it('accepts up to 8 signatures, and refuses more before verifying any, naming the count (400)', async () => {
+    const signedBy = (n: number) => encrypt('{"a":1}', { signer: Array.from({ length: n }, () => policePrivate) });
+    expect((await openEnvelope(await signedBy(8), [hubPrivate], [policePublic], 1024)).plaintext).toBe('{"a":1}');
+    for (const n of [9, 2000]) {
+      const refused = await openEnvelope(await signedBy(n), [hubPrivate], [policePublic], 1024).catch((err: unknown) => err);
+      expect(refused).toBeInstanceOf(HubProblem);
+      expect([(refused as HubProblem).kind.slug, (refused as HubProblem).detail]).toEqual(['malformed-openpgp', `The OpenPGP message carries ${n} signatures; at most 8 are accepted`]);
+    }
   });
 
   it('refuses a message encrypted to a key that is not the hub’s (400)', async () => {

@@ -57,6 +57,11 @@ afterAll(async () => {
 const admin = () => ({ cert: readFileSync(join(CERTS, 'admin/client.crt'), 'utf8'), key: readFileSync(join(CERTS, 'admin/client.key'), 'utf8') });
 const as = (leaf: IssuedLeaf) => ({ cert: leaf.certPem, key: leaf.keyPem });
 
+async function readiness(): Promise<{ status: number; checks: Record<string, string> }> {
+  const res = await fetch(`http://127.0.0.1:${t.hub.opsPort}/readyz`);
+  return { status: res.status, checks: ((await res.json()) as { checks: Record<string, string> }).checks };
+}
+
 async function refusedWith(leaf: IssuedLeaf, reason: string): Promise<void> {
   await expect(tlsRequest(t.url, '/v1/inbox', as(leaf))).rejects.toThrow();
   await eventually(`handshake refused with ${reason}`, async () => (refusedHandshakes(t.logLines).includes(reason) ? true : undefined));
@@ -134,15 +139,25 @@ describe('certificate revocation', () => {
     writeFileSync(serverKey, renewed.keyPem);
   });
 
-  it('refuses every certificate of a CA whose CRL is past its nextUpdate, and says so', async () => {
+  it('refuses every certificate of a CA whose CRL is past its nextUpdate, says so, and is not ready meanwhile', async () => {
     publish([], 'both', new Date(Date.now() - 60_000));
     const status = t.hub.reloadTls();
     expect(status.crls.map((c) => c.expired)).toEqual([true, true]);
     expect(t.logLines.some((l) => l.includes('CRL past its nextUpdate'))).toBe(true);
     await refusedWith(clientLeaf(root), 'CRL_HAS_EXPIRED');
+    expect(await readiness()).toEqual({ status: 503, checks: { redis: 'ok', database: 'ok', crl: 'failing' } });
     publish([]);
     t.hub.reloadTls();
     expect((await tlsRequest(t.url, '/v1/inbox', as(clientLeaf(root)))).status).toBe(200);
+    expect(await readiness()).toEqual({ status: 200, checks: { redis: 'ok', database: 'ok', crl: 'ok' } });
+  });
+
+  it('is not ready once a loaded CRL passes its nextUpdate, without a reload (by the hub’s clock)', async () => {
+    expect((await readiness()).status).toBe(200);
+    clock.set(2);
+    expect(await readiness()).toEqual({ status: 503, checks: { redis: 'ok', database: 'ok', crl: 'failing' } });
+    clock.set(0);
+    expect((await readiness()).status).toBe(200);
   });
 
   it('lets only administrators reload (403 for partners and privacy officers)', async () => {

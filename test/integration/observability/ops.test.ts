@@ -27,7 +27,7 @@ describe('the operations port', () => {
     expect(await ops('/healthz')).toMatchObject({ status: 200, body: '{"status":"ok"}' });
     const ready = await ops('/readyz');
     expect(ready.status).toBe(200);
-    expect(JSON.parse(ready.body)).toEqual({ status: 'ready', checks: { redis: 'ok', database: 'ok' } });
+    expect(JSON.parse(ready.body)).toEqual({ status: 'ready', checks: { redis: 'ok', database: 'ok', crl: 'ok' } });
     expect((await ops('/readyz', 'POST')).status).toBe(405);
     expect(await ops('/nope')).toMatchObject({ status: 404, type: 'application/problem+json' });
   });
@@ -40,7 +40,7 @@ describe('the operations port', () => {
     expect((await ops('/healthz')).status).toBe(200);
     const ready = await ops('/readyz');
     expect(ready.status).toBe(503);
-    expect(JSON.parse(ready.body)).toEqual({ status: 'not ready', checks: { redis: 'failing', database: 'ok' } });
+    expect(JSON.parse(ready.body)).toEqual({ status: 'not ready', checks: { redis: 'failing', database: 'ok', crl: 'ok' } });
   });
 
   it('counts submissions by outcome, deliveries by state and their latency, and shows queue depths', async () => {

@@ -11,6 +11,28 @@ const unsupported = expectProblem(Problems.unsupportedMediaType);
 const tooLarge = expectProblem(Problems.tooLarge);
 const invalidPolicy = expectProblem(Problems.invalidPolicy);
 
+/** Query strings that break a parameter, each with the parameter the answer must name. */
+const BAD_LIMITS: [string, string][] = [
+  ['limit=-5', 'limit'],
+  ['limit=0', 'limit'],
+  ['limit=abc', 'limit'],
+  ['limit=0x10', 'limit'],
+  ['limit=1e2', 'limit'],
+  ['limit=%205', 'limit'],
+  ['limit=5.5', 'limit'],
+  ['limit=', 'limit'],
+  ['limit=5&limit=6', 'limit'],
+  ['limit=99999999999999999999', 'limit'],
+  ['unknown=1', 'unknown'],
+  ['__proto__=1', '__proto__'],
+  ['limit=5&sql=1%3B%20DROP%20TABLE%20log_entries', 'sql'],
+];
+
+/** Every query case on a path: a malformed-request naming the parameter. */
+function queryCases(caller: Caller, method: string, path: string, queries: [string, string][]): HostileCase[] {
+  return queries.map(([query, parameter]) => request(caller, method, `${path}?${query}`, expectProblem(Problems.malformedRequest, parameter)));
+}
+
 /** Ids an attacker tries in a path: traversal, encodings, injection, sheer length, prototype names. */
 export const HOSTILE_IDS = [
   '..%2F..%2F..%2Fetc%2Fpasswd',
@@ -131,6 +153,11 @@ export function adminCases(policy: Policy, requestLimit: number): HostileCase[] 
   for (const query of ['status=bogus', 'status=available', 'limit=0', 'limit=abc', 'limit=100000', 'status=__proto__']) {
     cases.push(request('admin', 'GET', `/admin/v1/deliveries?${query}`, malformed));
   }
+  cases.push(...queryCases('admin', 'GET', '/admin/v1/deliveries', [...BAD_LIMITS, ['limit=1001', 'limit'], ['status=dead&status=failed', 'status']]));
+  cases.push(...queryCases('admin', 'GET', '/admin/v1/Deliveries/', [['limit=-5', 'limit']]));
+  for (const [method, path] of [['GET', '/admin/v1/partners'], ['GET', '/admin/v1/partners/politie'], ['GET', `/admin/v1/policies/${policy.id}`], ['GET', `/admin/v1/policies/${policy.id}/versions`], ['GET', '/admin/v1/tls'], ['POST', '/admin/v1/tls/reload'], ['POST', '/admin/v1/preview']] as const) {
+    cases.push(...queryCases('admin', method, path, [['limit=10', 'limit'], ['verbose', 'verbose']]));
+  }
   const previewProblem = expectProblem(Problems.schemaViolation);
   const postPreview = (name: string, body: string | Buffer, expect: Expected) => ({ ...request('admin', 'POST', '/admin/v1/preview', expect, body, { 'content-type': 'application/json' }), name: `preview: ${name}` });
   cases.push(...jsonBodies(postPreview, previewProblem, requestLimit));
@@ -162,6 +189,12 @@ export function privacyCases(): HostileCase[] {
   ];
   for (const id of ['abc', '-1', '1.5', '1e400', '..%2F..%2Fetc', '__proto__', '99999999999999999999']) {
     cases.push(request('privacy-officer', 'GET', `/privacy/v1/records/${id}`, notFound));
+  }
+  cases.push(...queryCases('privacy-officer', 'GET', '/privacy/v1/audit', [...BAD_LIMITS, ['limit=1001', 'limit']]));
+  const dates: [string, string][] = [['from=yesterday', 'from'], ['to=2026-13-45', 'to'], ['from=2026-01-01T10:00:00', 'from'], ['from=2026-01-01&from=2026-01-02', 'from'], ['to=1700000000', 'to'], ['limit=5', 'limit']];
+  cases.push(...queryCases('privacy-officer', 'GET', '/privacy/v1/stats', dates));
+  for (const [method, path] of [['GET', '/privacy/v1/log/verify'], ['GET', '/privacy/v1/informing/overdue'], ['GET', '/privacy/v1/records/1'], ['POST', '/privacy/v1/search'], ['POST', '/privacy/v1/report']] as const) {
+    cases.push(...queryCases('privacy-officer', method, path, [['limit=10', 'limit'], ['bsn=123456782', 'bsn']]));
   }
   return cases;
 }

@@ -58,6 +58,10 @@ export async function openPgpCases(keys: HostileKeys, valid: () => string, decom
   cases.push(submission('unsigned', await seal(keys, valid(), { signer: null }), expectProblem(Problems.unsigned)));
   cases.push(submission('signed by another partner’s key', await seal(keys, valid(), { signer: keys.otherPartner }), badSignature));
   cases.push(submission('signed by a stranger’s key', await seal(keys, valid(), { signer: keys.stranger }), badSignature));
+  // Each signature by the sender's key would cost a verification: more than 8 are refused before any is.
+  const signedTimes = async (n: number) => seal(keys, valid(), { signer: Array.from({ length: n }, () => keys.sender) });
+  cases.push(submission('9 signatures by the sender', await signedTimes(9), malformed));
+  cases.push(submission('3000 signatures by the sender', await signedTimes(3000), malformed));
   const signatureEnd = (detached: Uint8Array) => packet(detached, TAG.signature).end;
   cases.push(submission('signed over other content', await sealWithCorruptedSignature(keys, valid(), { signedText: valid() }), badSignature));
   cases.push(submission('signature value corrupted', await sealWithCorruptedSignature(keys, valid(), { corrupt: (s) => flipBit(s, signatureEnd(s) - 1) }), badSignature));

@@ -22,8 +22,8 @@ export async function loadHostileKeys(certs: string, sender: string, otherPartne
 }
 
 export interface SealOptions {
-  /** Who signs: the sender by default; `null` for an unsigned message. */
-  signer?: openpgp.PrivateKey | null;
+  /** Who signs: the sender by default; `null` for an unsigned message; a list for one signature each. */
+  signer?: openpgp.PrivateKey | openpgp.PrivateKey[] | null;
   /** To whom it is encrypted: the hub by default. */
   to?: openpgp.PublicKey;
 }

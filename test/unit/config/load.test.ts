@@ -145,4 +145,55 @@ describe('loadConfig: keys, rotation and CRLs', () => {
     edit('hub.yaml', (t) => t.replace('      - certs/ca.crl', '      - certs/nowhere.crl'));
     expect(failure().issues[0]).toMatchObject({ path: 'hub.tls.crl.0', message: expect.stringMatching(/nowhere\.crl does not exist/) });
   });
+
+  describe('certificate identities that one certificate could match twice', () => {
+    const FP = Array.from({ length: 32 }, (_, i) => (i * 7).toString(16).padStart(2, '0').toUpperCase()).join(':');
+    const politie = 'subject: { serialNumber: "00000099000000000002" }';
+
+    function overlapBetween(): { file: string; path: string; message: string } {
+      const err = failure();
+      return { file: err.file, path: err.issues[0]!.path, message: err.issues[0]!.message };
+    }
+
+    it('refuses the same pinned fingerprint for two partners, in either letter case', () => {
+      copyConfig();
+      edit('partners/om.yaml', (t) => t.replace(/certificate:\n  issuer: .*\n  subject: .*\n/, `certificate: { fingerprint256: "${FP}" }\n`));
+      edit('partners/politie.yaml', (t) => t.replace(/certificate:\n  issuer: .*\n  subject: .*\n/, `certificate: { fingerprint256: "${FP.toLowerCase()}" }\n`));
+      const overlap = overlapBetween();
+      expect(overlap.file).toBe(join(dir, 'partners/politie.yaml'));
+      expect(overlap.path).toBe('certificate');
+      expect(overlap.message).toContain(`certificate in ${join(dir, 'partners/om.yaml')}`);
+    });
+
+    it('refuses identical issuer and subject criteria for two partners', () => {
+      copyConfig();
+      edit('partners/rvdk.yaml', (t) => t.replace('subject: { serialNumber: "00000099000000000004" }', politie));
+      const overlap = overlapBetween();
+      expect([overlap.file, overlap.path]).toEqual([join(dir, 'partners/rvdk.yaml'), 'certificate']);
+      expect(overlap.message).toContain(join(dir, 'partners/politie.yaml'));
+    });
+
+    it('refuses criteria that are a subset of another’s: a partner matching every certificate of the operators’ CA', () => {
+      copyConfig();
+      edit('partners/vt.yaml', (t) => t.replace('subject: { serialNumber: "00000099000000000001" }', 'subject: { O: Veilig Thuis }'));
+      const overlap = overlapBetween();
+      expect([overlap.file, overlap.path]).toEqual([join(dir, 'partners/vt.yaml'), 'certificate']);
+      expect(overlap.message).toContain(`operators.0.certificate in ${join(dir, 'hub.yaml')}`);
+    });
+
+    it('refuses an operator whose criteria another operator’s include', () => {
+      copyConfig();
+      edit('hub.yaml', (t) => t.replace('subject: { serialNumber: "00000099000000000102" }', 'subject: { serialNumber: "00000099000000000101", CN: officer }'));
+      const overlap = overlapBetween();
+      expect([overlap.file, overlap.path]).toEqual([join(dir, 'hub.yaml'), 'operators.1.certificate']);
+      expect(overlap.message).toContain(`operators.0.certificate in ${join(dir, 'hub.yaml')}`);
+    });
+
+    it('accepts criteria that differ in an attribute (another OIN, another issuer), and a fingerprint beside criteria', () => {
+      copyConfig();
+      edit('partners/rvdk.yaml', (t) => t.replace('issuer: { CN: Actieoverleg Hub Development CA }', 'issuer: { CN: Another CA }').replace('subject: { serialNumber: "00000099000000000004" }', politie));
+      edit('partners/om.yaml', (t) => t.replace(/certificate:\n  issuer: .*\n  subject: .*\n/, `certificate: { fingerprint256: "${FP}" }\n`));
+      expect(loadConfig(dir, {}).partners.map((p) => p.id).sort()).toEqual(['om', 'politie', 'reclassering', 'rvdk', 'vt']);
+    });
+  });
 });

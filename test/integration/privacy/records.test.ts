@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DisclosureEntry, ManifestEntry } from '../../../src/disclosure-log/entries.ts';
+import { verifyLog } from '../../../src/disclosure-log/verify.ts';
+import { loadClientTls, MutualTlsClient } from '../../../src/simulator/client.ts';
+import { appendLogEntries, preManifestEntry } from '../../support/db.ts';
+import { DIALECTS, testDatabase, type TestDatabase } from '../../support/databases.ts';
+import { CERTS, startTestHub, type TestHub } from '../../support/hub.ts';
+
+describe.each(DIALECTS)('a disclosure record of the log’s old shape, on %s', (dialect) => {
+  let t: TestHub;
+  let db: TestDatabase;
+  let officer: MutualTlsClient;
+
+  beforeAll(async () => {
+    db = await testDatabase(dialect);
+    t = await startTestHub((c) => {
+      c.hub.database = db.settings;
+    });
+    officer = new MutualTlsClient(loadClientTls(CERTS, 'privacy-officer'), t.url);
+  });
+  afterAll(async () => {
+    officer?.close();
+    await t?.stop();
+    await db?.remove();
+  });
+
+  it('shows the manifest the entry carries itself, as it shows a current record’s from the delivery’s manifest entry', async () => {
+    const { to } = await t.sendMinutes();
+    const entries = (await t.hub.store.log.entriesOfDelivery(to.politie!)).map((e) => e.entry!);
+    const manifest = entries.find((e) => e.kind === 'manifest') as ManifestEntry;
+    const current = entries.find((e) => e.kind === 'disclosure') as DisclosureEntry;
+    await appendLogEntries(db.settings, [preManifestEntry(current, manifest, { deliveryId: 'delivery-before-manifest-entries', caseRef: 'VT-2025-000001' })]);
+    const seq = await t.hub.store.log.size();
+    expect((await t.hub.store.log.entryAt(seq))?.entry).not.toHaveProperty('manifestDigest');
+
+    const old = await officer.json('GET', `/privacy/v1/records/${seq}`);
+    expect(old.status).toBe(200);
+    expect(old.body.record).toMatchObject({ seq, kind: 'disclosure', deliveryId: 'delivery-before-manifest-entries', manifest: manifest.manifest });
+    expect(old.body.record.manifest.withheld.length).toBeGreaterThan(0);
+    expect(old.body.record.manifestSeq).toBeUndefined();
+    expect(old.body.status).toEqual([]);
+    const now = await officer.json('GET', `/privacy/v1/records/${current.index + 1}`);
+    expect(now.body.record).toMatchObject({ manifest: manifest.manifest, manifestSeq: manifest.index + 1, manifestDigest: current.manifestDigest });
+    // Appended as the store appends: the log, old line included, still verifies.
+    expect(await verifyLog(t.hub.store.log.rows(), [], async () => true)).toMatchObject({ intact: true, records: seq });
+  });
+});
