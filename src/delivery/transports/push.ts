@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import { request } from 'node:https';
-import { checkServerIdentity, type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
+import { Agent, request } from 'node:https';
+import { checkServerIdentity, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { Partner } from '../../config/types.ts';
 import type { Transport } from './types.ts';
 import { TransportError } from './types.ts';
@@ -35,9 +35,22 @@ function revokedInChain(revokes: PushTls['revokes'], leaf: PeerCertificate): Tra
 
 /**
  * Push: an HTTPS POST over mutual TLS with the hub's client certificate, trusting only the configured
- * CA, with `Idempotency-Key` so that the partner can drop a repeat after a lost answer.
+ * CA, with `Idempotency-Key` so that the partner can drop a repeat after a lost answer. Connections are
+ * kept alive and reused per partner (Node's agent pools by CA and client certificate), which saves a
+ * handshake per delivery.
  */
 export function pushTransport(tls: PushTls, timeoutSecondsFor: (partner: Partner) => number): Transport {
+  // One pool per partner. The check sits on the agent, not the request: Node does not reuse connections
+  // of requests that bring their own checkServerIdentity.
+  const agents = new Map<string, Agent>();
+  const agentFor = (partner: Partner): Agent => {
+    let agent = agents.get(partner.id);
+    if (!agent) {
+      agent = new Agent({ keepAlive: true, checkServerIdentity: (host, cert) => checkServerIdentity(host, cert) ?? revokedInChain(tls.revokes, cert) });
+      agents.set(partner.id, agent);
+    }
+    return agent;
+  };
   return {
     deliver(delivery, partner) {
       const target = partner.transport;
@@ -52,9 +65,7 @@ export function pushTransport(tls: PushTls, timeoutSecondsFor: (partner: Partner
             cert: tls.cert,
             key: tls.key,
             minVersion: 'TLSv1.2',
-            // A connection of its own per push, so that no pooled connection made before a CRL reload skips the check.
-            agent: false,
-            checkServerIdentity: (host, cert) => checkServerIdentity(host, cert) ?? revokedInChain(tls.revokes, cert),
+            agent: agentFor(partner),
             timeout,
             headers: {
               'content-type': 'application/pgp-encrypted',
@@ -71,6 +82,13 @@ export function pushTransport(tls: PushTls, timeoutSecondsFor: (partner: Partner
             });
           },
         );
+        // A new connection is checked in checkServerIdentity; a pooled one was checked at its handshake, so a CRL
+        // reloaded since is checked here, before the request is written to it.
+        req.on('socket', (socket: TLSSocket) => {
+          if (socket.connecting) return;
+          const revoked = revokedInChain(tls.revokes, socket.getPeerCertificate(true));
+          if (revoked) req.destroy(revoked);
+        });
         req.on('timeout', () => req.destroy(new TransportError(`no answer within ${timeout} ms`)));
         req.on('error', (err) => reject(err instanceof TransportError ? err : new TransportError(`${(err as NodeJS.ErrnoException).code ?? 'error'}: ${err.message}`)));
         req.end(delivery.ciphertext);
