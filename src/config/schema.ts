@@ -65,7 +65,7 @@ export type RateLimit = z.infer<typeof RateLimit>;
  * Per endpoint class: submit (POST /v1/messages), read (the other /v1 endpoints), admin, privacy. A
  * caller may burst up to `max`, then gets `max` per `perSeconds`.
  */
-const DEFAULT_RATE_LIMITS = { submit: { max: 600, perSeconds: 60 }, read: { max: 3000, perSeconds: 60 }, admin: { max: 600, perSeconds: 60 }, privacy: { max: 600, perSeconds: 60 } };
+const DEFAULT_RATE_LIMITS = { submit: { max: 3000, perSeconds: 60 }, read: { max: 12000, perSeconds: 60 }, admin: { max: 600, perSeconds: 60 }, privacy: { max: 600, perSeconds: 60 } };
 export const RateLimits = z
   .object({
     submit: RateLimit.default(DEFAULT_RATE_LIMITS.submit),
