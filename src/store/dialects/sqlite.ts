@@ -106,6 +106,87 @@ class Connection implements Sql {
   }
 }
 
+interface Member {
+  fn: (tx: Sql) => Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * Group commit: the transactions asked for in the same event-loop turn (and those asked for while the
+ * previous group was being written) share one BEGIN IMMEDIATE … COMMIT, so one fsync makes them all
+ * durable instead of one each. Each runs in a SAVEPOINT of its own: one that fails rolls back alone.
+ * No caller hears success before the shared COMMIT has returned.
+ */
+class GroupCommit {
+  private readonly db: DatabaseSync;
+  private readonly connection: Connection;
+  private readonly turns: Turns;
+  private pending: Member[] = [];
+
+  constructor(db: DatabaseSync, connection: Connection, turns: Turns) {
+    this.db = db;
+    this.connection = connection;
+    this.turns = turns;
+  }
+
+  add<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.schedule();
+      this.pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const group = this.pending;
+    this.pending = [];
+    if (group.length === 0) return;
+    // IMMEDIATE takes the file's write lock at once, which also orders writers in other processes.
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+    } catch (err) {
+      for (const m of group) m.reject(err);
+      return;
+    }
+    const done: { member: Member; value: unknown }[] = [];
+    for (const member of group) {
+      this.db.exec('SAVEPOINT member');
+      try {
+        const value = await member.fn(this.connection);
+        this.db.exec('RELEASE member');
+        done.push({ member, value });
+      } catch (err) {
+        member.reject(err);
+        // Some errors (I/O, a full disk) end the whole transaction: then no other member's work survives either.
+        if (!this.db.isTransaction) return this.abandon(done.map((d) => d.member), group.slice(group.indexOf(member) + 1), err);
+        this.db.exec('ROLLBACK TO member');
+        this.db.exec('RELEASE member');
+      }
+    }
+    try {
+      this.db.exec('COMMIT');
+    } catch (err) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      for (const d of done) d.member.reject(err);
+      return;
+    }
+    for (const d of done) d.member.resolve(d.value);
+  }
+
+  /** The transaction ended under the group: what ran is lost and what waits gets a transaction of its own. */
+  private abandon(lost: Member[], waiting: Member[], err: unknown): void {
+    for (const m of lost) m.reject(err);
+    if (waiting.length === 0) return;
+    this.schedule();
+    this.pending.unshift(...waiting);
+  }
+
+  private schedule(): void {
+    // setImmediate, not a microtask: I/O callbacks of this turn (other requests' writes) still join.
+    if (this.pending.length === 0) setImmediate(() => void this.turns.take(() => this.flush()));
+  }
+}
+
 /** The embedded database: one file, written with full synchronisation so that a `202` survives a crash. */
 export function openSqlite(path: string): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -113,6 +194,7 @@ export function openSqlite(path: string): Database {
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
   const connection = new Connection(db);
   const turns = new Turns();
+  const commits = new GroupCommit(db, connection, turns);
   return {
     kind: 'sqlite',
     migrations: MIGRATIONS,
@@ -120,19 +202,7 @@ export function openSqlite(path: string): Database {
     get: (sql, params) => turns.take(() => connection.get(sql, params)),
     run: (sql, params) => turns.take(() => connection.run(sql, params)),
     exec: (script) => turns.take(() => connection.exec(script)),
-    // IMMEDIATE takes the file's write lock at once, which also orders writers in other processes.
-    transaction: (fn) =>
-      turns.take(async () => {
-        db.exec('BEGIN IMMEDIATE');
-        try {
-          const result = await fn(connection);
-          db.exec('COMMIT');
-          return result;
-        } catch (err) {
-          db.exec('ROLLBACK');
-          throw err;
-        }
-      }),
+    transaction: (fn) => commits.add(fn),
     isUniqueViolation: (err) => {
       const code = (err as { errcode?: number }).errcode;
       return code === SQLITE_CONSTRAINT_UNIQUE || code === SQLITE_CONSTRAINT_PRIMARYKEY;
