@@ -56,6 +56,8 @@ describe('push delivery', () => {
     receivers.push(om);
     await om.startPushServer('hub', port);
     await eventually('the delivery after recovery', async () => om.received.get(deliveryId), 20_000);
+    // The partner has it before the hub has its answer and records it.
+    await t.untilStatus(deliveryId, 'delivered');
     const stored = await t.hub.store.findMessage('vt', answer.messageId);
     const events = stored!.deliveries.find((d) => d.deliveryId === deliveryId)!.events;
     expect(events[0]?.event).toBe('queued');

@@ -41,7 +41,10 @@ describe.each(DIALECTS)('a disclosure record of the log’s old shape, on %s', (
     expect(old.body.status).toEqual([]);
     const now = await officer.json('GET', `/privacy/v1/records/${current.index + 1}`);
     expect(now.body.record).toMatchObject({ manifest: manifest.manifest, manifestSeq: manifest.index + 1, manifestDigest: current.manifestDigest });
-    // Appended as the store appends: the log, old line included, still verifies.
-    expect(await verifyLog(t.hub.store.log.rows(), [], async () => true)).toMatchObject({ intact: true, records: seq });
+    // Appended as the store appends: the log, old line included, still verifies (the workers may have
+    // appended status entries since).
+    const verified = await verifyLog(t.hub.store.log.rows(), [], async () => true);
+    expect(verified.intact).toBe(true);
+    expect(verified.records).toBeGreaterThanOrEqual(seq);
   });
 });
