@@ -6,8 +6,10 @@ ENV NODE_ENV=production
 WORKDIR /app
 
 COPY package.json package-lock.json ./
-# The `node` dev dependency pins Node 24 for development only; this image already has it.
-RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+# The `node` dev dependency pins Node 24 for development only; this image already has it. `npm install`
+# rather than `npm ci`, as in .ci/run: npm 11's `npm ci` refuses this lockfile, which lacks the other
+# platforms' optional msgpackr-extract binaries (npm itself never writes them into it).
+RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 COPY src ./src
 COPY adapters ./adapters
