@@ -1,6 +1,7 @@
 import type { RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { HubProblem, Problems } from '../errors/problem.ts';
+import { routedPath } from './routed-path.ts';
 
 // Decimal digits only: Number() would also take `0x10`, `1e2`, ` 5` or `-5`.
 export const count = z.string().regex(/^[0-9]{1,15}$/, 'a whole decimal number').transform(Number);
@@ -30,8 +31,7 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.ou
  */
 export function strictQuery(declared: Record<string, z.ZodType> = {}): RequestHandler {
   return (req, res, next) => {
-    // Express matches paths case-insensitively and with or without a trailing slash: so does this.
-    const path = req.path.toLowerCase().replace(/(.)\/+$/, '$1');
+    const path = routedPath(req.path);
     const method = req.method === 'HEAD' ? 'GET' : req.method;
     res.locals.query = parseQuery(declared[`${method} ${path}`] ?? NONE, req.query);
     next();

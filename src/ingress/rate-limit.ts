@@ -4,14 +4,16 @@ import type { HubConfig } from '../config/types.ts';
 import { HubProblem, Problems } from '../errors/problem.ts';
 import type { HubMetrics } from '../observability/metrics.ts';
 import { principalOf } from './authenticate.ts';
+import { routedPath } from './routed-path.ts';
 
 export type EndpointClass = keyof RateLimits;
 
 /** Submissions cost an OpenPGP decryption and a transaction; reads are cheap; operators have their own budget. */
-export function endpointClass(method: string, path: string): EndpointClass {
-  if (path.startsWith('/admin/')) return 'admin';
-  if (path.startsWith('/privacy/')) return 'privacy';
-  if (method === 'POST' && (path === '/v1/messages' || path === '/v1/messages/')) return 'submit';
+export function endpointClass(method: string, requestPath: string): EndpointClass {
+  const path = routedPath(requestPath);
+  if (path === '/admin' || path.startsWith('/admin/')) return 'admin';
+  if (path === '/privacy' || path.startsWith('/privacy/')) return 'privacy';
+  if (method === 'POST' && path === '/v1/messages') return 'submit';
   return 'read';
 }
 

@@ -77,9 +77,16 @@ describe('rate limits', () => {
     expect(reads).toEqual([200, 200, 200, 200, 200, 429]);
   });
 
+  it('counts a submission against the submit limit however its path is spelt, as Express routes them all to it', async () => {
+    const rvdk = await t.partner('rvdk');
+    const statuses = [];
+    for (const path of ['/V1/Messages', '/v1/messages/', '/v1/Messages']) statuses.push((await rvdk.request('POST', path, await rvdk.seal(submission()), { 'content-type': 'application/pgp-encrypted' })).status);
+    expect(statuses).toEqual([202, 202, 429]);
+  });
+
   it('limits administrators and privacy officers in their own classes', async () => {
     const admin = operator('admin');
-    expect([(await admin.json('GET', '/admin/v1/partners')).status, (await admin.json('GET', '/admin/v1/partners')).status, (await admin.json('GET', '/admin/v1/partners')).status]).toEqual([200, 200, 429]);
+    expect([(await admin.json('GET', '/admin/v1/partners')).status, (await admin.json('GET', '/admin/v1/partners')).status, (await admin.json('GET', '/Admin/V1/Partners/')).status]).toEqual([200, 200, 429]);
     const officer = operator('privacy-officer');
     expect((await officer.json('GET', '/privacy/v1/log/verify')).status).toBe(200);
   });

@@ -34,6 +34,13 @@ describe('endpointClass', () => {
     expect(endpointClass('POST', '/admin/v1/tls/reload')).toBe('admin');
     expect(endpointClass('POST', '/privacy/v1/search')).toBe('privacy');
   });
+
+  it('classifies a path as Express routes it, whatever its letter case or trailing slash', () => {
+    expect(endpointClass('POST', '/V1/Messages/')).toBe('submit');
+    expect(endpointClass('GET', '/ADMIN/v1/partners')).toBe('admin');
+    expect(endpointClass('POST', '/Privacy/v1/search/')).toBe('privacy');
+    expect(endpointClass('GET', '/v1/messages/')).toBe('read');
+  });
 });
 
 describe('limitsFor', () => {
