@@ -53,13 +53,20 @@ export async function hubPlaintexts(configDir: string, certsDir: string, payload
   return plan.deliveries.map((d) => ({ recipient: d.recipient, plaintext: d.plaintext }));
 }
 
+export interface Floor {
+  messagesPerSecond: number;
+  /** CPU of this process (all its threads) per message: what the OpenPGP work of one message costs. */
+  cpuMsPerMessage: number;
+}
+
 /**
  * What the hub's OpenPGP work costs alone: per message one open (decrypt and verify) and one seal
  * (encrypt and sign) per recipient, of the same sizes and with the same keys, `concurrency` messages
- * at a time; in messages per second.
+ * at a time.
  */
-export async function measureFloor(pool: CryptoPool, messages: string[], deliveries: PlainDelivery[], concurrency: number, durationMs: number): Promise<number> {
+export async function measureFloor(pool: CryptoPool, messages: string[], deliveries: PlainDelivery[], concurrency: number, durationMs: number): Promise<Floor> {
   const start = performance.now();
+  const cpu = process.cpuUsage();
   const end = start + durationMs;
   let next = 0;
   let done = 0;
@@ -72,7 +79,8 @@ export async function measureFloor(pool: CryptoPool, messages: string[], deliver
     }
   };
   await Promise.all(Array.from({ length: concurrency }, loop));
-  return done / ((performance.now() - start) / 1000);
+  const used = process.cpuUsage(cpu);
+  return { messagesPerSecond: done / ((performance.now() - start) / 1000), cpuMsPerMessage: (used.user + used.system) / 1000 / Math.max(1, done) };
 }
 
 /** A delivery as the recipient's system reads it: decrypts with its key, the hub's signature verifies, the payload is whole. */

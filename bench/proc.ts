@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
@@ -10,13 +10,47 @@ export interface ProcessSample {
   rssBytes: number;
 }
 
-export function sampleProcess(pid: number, at = performance.now()): ProcessSample {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** utime + stime of a /proc stat file, in seconds. */
+function cpuSecondsOf(statFile: string): number {
+  const stat = readFileSync(statFile, 'utf8');
   // Fields after the command name, which is in parentheses and may itself hold spaces.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+export function sampleProcess(pid: number, at = performance.now()): ProcessSample {
   const rss = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return { at, cpuSeconds: ticks / TICKS_PER_SECOND, rssBytes: Number(rss?.[1] ?? 0) * 1024 };
+  return { at, cpuSeconds: cpuSecondsOf(`/proc/${pid}/stat`), rssBytes: Number(rss?.[1] ?? 0) * 1024 };
+}
+
+/**
+ * The kinds of thread a Node process runs, by the name Node gives each: the event loop; the crypto
+ * pool's worker threads; libuv's thread pool, where WebCrypto (which OpenPGP.js uses) runs RSA, X25519
+ * and hashing jobs, and fs calls run; V8's helpers (mostly concurrent garbage collection).
+ */
+export const THREAD_KINDS = ['eventLoop', 'cryptoWorkers', 'libuvPool', 'v8Helpers', 'other'] as const;
+export type ThreadKind = (typeof THREAD_KINDS)[number];
+export type ThreadCpu = Record<ThreadKind, number>;
+
+const KIND_BY_NAME: Record<string, ThreadKind> = { MainThread: 'eventLoop', node: 'eventLoop', WorkerThread: 'cryptoWorkers', 'libuv-worker': 'libuvPool', V8Worker: 'v8Helpers' };
+
+/** CPU seconds per kind of thread since each started. A thread that has ended no longer counts. */
+export function sampleThreads(pid: number): ThreadCpu {
+  const cpu = Object.fromEntries(THREAD_KINDS.map((k) => [k, 0])) as ThreadCpu;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      cpu[KIND_BY_NAME[name] ?? 'other'] += cpuSecondsOf(`/proc/${pid}/task/${tid}/stat`);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return cpu;
+}
+
+export function threadCpuSince(pid: number, before: ThreadCpu): ThreadCpu {
+  const now = sampleThreads(pid);
+  return Object.fromEntries(THREAD_KINDS.map((k) => [k, Math.max(0, now[k] - before[k])])) as ThreadCpu;
 }
 
 export interface Usage {

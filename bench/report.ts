@@ -1,6 +1,8 @@
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import type { RunOutcome } from './load.ts';
-import type { Usage } from './proc.ts';
+import { THREAD_KINDS, type ThreadCpu, type Usage } from './proc.ts';
+
+export type CpuPerMessage = ThreadCpu & { bench: number; otherProcesses: number };
 
 export interface Machine {
   cpu: string;
@@ -23,6 +25,10 @@ export interface CellResult {
   payload: string;
   payloadBytes: number;
   floorMessagesPerSecond: number;
+  /** CPU the floor's OpenPGP work took per message (all threads of its process), in ms. */
+  floorCpuMsPerMessage: number;
+  /** CPU per delivered message during the maximum run, in ms, by where it ran. */
+  cpuMsPerMessage: CpuPerMessage;
   /** `benchCpuPercent`: what the load clients and receivers (this process) took of the same cores meanwhile. */
   max: RunOutcome & { hub: Usage; benchCpuPercent: number };
   /** The ratio of the hub's delivered messages per second to the floor's. */
@@ -66,6 +72,20 @@ export function markdownTable(cells: CellResult[]): string {
       n(c.otherCpuPercent),
     ].join(' | '),
   );
+  return [...head, ...rows.map((r) => `| ${r} |`)].join('\n');
+}
+
+/** Where the CPU of one message goes, beside what its OpenPGP work alone costs: the table says what bounds the ratio. */
+export function cpuTable(cells: CellResult[]): string {
+  const head = [
+    '| key | recipients | payload | floor (OpenPGP alone) | hub event loop | hub crypto workers | hub libuv pool | hub V8 helpers | hub other threads | bench | other processes | machine total |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  const rows = cells.map((c) => {
+    const m = c.cpuMsPerMessage;
+    const total = [...THREAD_KINDS.map((k) => m[k]), m.bench, m.otherProcesses].reduce((a, b) => a + b, 0);
+    return [c.keyType, c.recipients, c.payload, n(c.floorCpuMsPerMessage, 2), ...THREAD_KINDS.map((k) => n(m[k], 2)), n(m.bench, 2), n(m.otherProcesses, 2), n(total, 2)].join(' | ');
+  });
   return [...head, ...rows.map((r) => `| ${r} |`)].join('\n');
 }
 

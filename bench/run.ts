@@ -8,9 +8,9 @@ import { deliveryChecks, floorPool, hubPlaintexts, measureFloor, prepareMessages
 import { startHubChild, type HubChild } from './hub-child.ts';
 import { closedLoop, openLoop, outcome, type Submitted } from './load.ts';
 import { minutesPayload, KEY_TYPES, type KeyType } from './payload.ts';
-import { machineBusySeconds, ProcessSampler, sampleProcess } from './proc.ts';
+import { machineBusySeconds, ProcessSampler, sampleProcess, sampleThreads, THREAD_KINDS, threadCpuSince, type ThreadCpu } from './proc.ts';
 import { Receivers } from './receivers.ts';
-import { machine, machineLine, markdownTable, type CellResult } from './report.ts';
+import { cpuTable, machine, machineLine, markdownTable, type CellResult, type CpuPerMessage } from './report.ts';
 import { createSetup, RECIPIENTS, SENDER } from './setup.ts';
 import { parseDuration, slope } from './stats.ts';
 
@@ -113,28 +113,39 @@ async function drained(r: Rig, runs: Submitted[]): Promise<void> {
   if (missing.length > 0) log(`  ${missing.length} deliveries did not arrive within ${DRAIN_MS / 1000} s`);
 }
 
+/** CPU per message delivered, in ms: the hub's threads by kind, the bench's own process, and everything else on the machine. */
+function perMessage(hub: ThreadCpu, benchSeconds: number, machineSeconds: number, messages: number): CpuPerMessage {
+  const hubSeconds = THREAD_KINDS.reduce((sum, k) => sum + hub[k], 0);
+  const ms = (seconds: number) => (1000 * seconds) / Math.max(1, messages);
+  return { ...(Object.fromEntries(THREAD_KINDS.map((k) => [k, ms(hub[k])])) as ThreadCpu), bench: ms(benchSeconds), otherProcesses: ms(Math.max(0, machineSeconds - hubSeconds - benchSeconds)) };
+}
+
 async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
   const recipients = RECIPIENTS.slice(0, cell.recipients);
   const payload = minutesPayload(SIZES[cell.size]);
   const payloadBytes = JSON.stringify(payload).length;
   const sample = await prepareMessages(r.sender, payload, recipients, 8);
-  const floor = await measureFloor(r.floor, sample, await hubPlaintexts(r.configDir, r.certsDir, payload, recipients), 2 * Math.max(1, workers), phaseMs);
-  log(`${cell.name}: floor ${floor.toFixed(1)} msg/s`);
+  const measured = await measureFloor(r.floor, sample, await hubPlaintexts(r.configDir, r.certsDir, payload, recipients), 2 * Math.max(1, workers), phaseMs);
+  const floor = measured.messagesPerSecond;
+  log(`${cell.name}: floor ${floor.toFixed(1)} msg/s, ${measured.cpuMsPerMessage.toFixed(2)} ms CPU per message`);
 
   const capacity = Math.max(concurrency, Math.floor(PREPARED_BYTES / sample[0]!.length));
   const idleRss = sampleProcess(r.hub.pid).rssBytes;
   const forMax = await prepareMessages(r.sender, payload, recipients, Math.min(capacity, Math.ceil((floor * 1.3 * phaseMs) / 1000) + concurrency));
   let sampler = new ProcessSampler(r.hub.pid);
-  const own = { cpu: process.cpuUsage(), at: performance.now(), busy: machineBusySeconds() };
+  const own = { cpu: process.cpuUsage(), at: performance.now(), busy: machineBusySeconds(), threads: sampleThreads(r.hub.pid) };
   const maxRuns = await closedLoop(r.client, forMax, concurrency, phaseMs);
   await drained(r, maxRuns);
   const ownCpu = process.cpuUsage(own.cpu);
+  const hubThreads = threadCpuSince(r.hub.pid, own.threads);
   const elapsedMs = performance.now() - own.at;
   const benchCpuPercent = (100 * (ownCpu.user + ownCpu.system)) / 1000 / elapsedMs;
   const machineCpuPercent = (100 * (machineBusySeconds() - own.busy)) / (elapsedMs / 1000);
   const max = { ...outcome(maxRuns, r.receivers.arrivals), hub: sampler.stop(), benchCpuPercent };
   if (maxRuns.length === forMax.length) log(`  (all ${forMax.length} prepared messages were used: the maximum may be higher)`);
+  const cpuMsPerMessage = perMessage(hubThreads, (ownCpu.user + ownCpu.system) / 1e6, machineBusySeconds() - own.busy, max.accepted);
   log(`${cell.name}: hub ${max.messagesPerSecond.toFixed(1)} msg/s (${(max.messagesPerSecond / floor).toFixed(2)} of the floor), CPU ${max.hub.cpuPercent.toFixed(0)} %, ${max.failed} failed`);
+  log(`  CPU ms per message: ${Object.entries(cpuMsPerMessage).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
 
   const rate = Math.max(0.2, max.messagesPerSecond / 2);
   const forHalf = await prepareMessages(r.sender, payload, recipients, Math.min(capacity, Math.ceil((rate * phaseMs) / 1000)));
@@ -153,6 +164,8 @@ async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
     payload: cell.size,
     payloadBytes,
     floorMessagesPerSecond: floor,
+    floorCpuMsPerMessage: measured.cpuMsPerMessage,
+    cpuMsPerMessage,
     max,
     ratio: max.messagesPerSecond / floor,
     halfRate,
@@ -236,7 +249,7 @@ async function main(): Promise<void> {
       await r.close();
     }
   }
-  const table = markdownTable(results);
+  const table = `${markdownTable(results)}\n\nCPU per delivered message at the maximum, in ms, by where it ran (the hub's threads by kind; the bench; other processes, mostly Redis):\n\n${cpuTable(results)}`;
   const options = { durationMs: phaseMs, workers, concurrency, quick: args.quick };
   writeFileSync(join(outDir, `${stamp}.json`), JSON.stringify({ startedAt, machine: { ...host, atEnd: machine() }, options, cells: results }, null, 2));
   const markdown = `${machineLine(host, startedAt)}; ${workers} crypto workers, ${phaseMs / 1000} s per phase, ${concurrency} submissions in flight at the maximum\n\n${table}\n`;

@@ -1,5 +1,7 @@
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { minutesEnvelope, minutesPayload } from '../../../bench/payload.ts';
+import { sampleProcess, sampleThreads, THREAD_KINDS, threadCpuSince } from '../../../bench/proc.ts';
 import { parseDuration, percentile, slope, summarise } from '../../../bench/stats.ts';
 import { validateEnvelope } from '../../../src/messages/index.ts';
 
@@ -30,5 +32,35 @@ describe('the bench statistics', () => {
     expect(() => parseDuration('ten')).toThrow(/not a duration/);
     expect(slope([{ x: 0, y: 1 }, { x: 1, y: 3 }, { x: 2, y: 5 }])).toBeCloseTo(2);
     expect(slope([{ x: 0, y: 4 }])).toBe(0);
+  });
+});
+
+// A worker thread that spends 0.3 s of its own CPU, however busy the machine, then says so.
+const BURN = `const { parentPort } = require('node:worker_threads');
+  const used = () => { const u = process.threadCpuUsage(); return u.user + u.system; };
+  while (used() < 300_000) {}
+  parentPort.postMessage('done');`;
+
+async function burn(keepAlive: boolean): Promise<Worker> {
+  const worker = new Worker(keepAlive ? `${BURN} setInterval(() => {}, 60_000);` : BURN, { eval: true });
+  await new Promise((resolve) => worker.once('message', resolve));
+  return worker;
+}
+
+describe('the per-thread CPU of a process', () => {
+  it('puts a worker thread under cryptoWorkers while it lives; an ended one counts for the process only', async () => {
+    const before = sampleThreads(process.pid);
+    const processBefore = sampleProcess(process.pid).cpuSeconds;
+    const ended = await burn(false);
+    await new Promise((resolve) => ended.once('exit', resolve));
+    const live = await burn(true);
+    const used = threadCpuSince(process.pid, before);
+    const processUsed = sampleProcess(process.pid).cpuSeconds - processBefore;
+    await live.terminate();
+    // /proc counts in ticks of 10 ms: allow a few.
+    expect(used.cryptoWorkers).toBeGreaterThanOrEqual(0.25);
+    expect(used.cryptoWorkers).toBeLessThan(0.55);
+    const sum = THREAD_KINDS.reduce((total, k) => total + used[k], 0);
+    expect(processUsed - sum).toBeGreaterThanOrEqual(0.25);
   });
 });
