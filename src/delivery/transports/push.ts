@@ -57,6 +57,8 @@ export function pushTransport(tls: PushTls, timeoutSecondsFor: (partner: Partner
       if (target.kind !== 'push') throw new TransportError(`partner ${partner.id} is not configured for push`);
       const timeout = timeoutSecondsFor(partner) * 1000;
       return new Promise((resolve, reject) => {
+        // Bytes, not the string: TLS would convert a string of megabytes to UTF-8 on the event loop as it writes.
+        const body = Buffer.from(delivery.ciphertext, 'utf8');
         const req = request(
           target.url,
           {
@@ -69,7 +71,7 @@ export function pushTransport(tls: PushTls, timeoutSecondsFor: (partner: Partner
             timeout,
             headers: {
               'content-type': 'application/pgp-encrypted',
-              'content-length': Buffer.byteLength(delivery.ciphertext),
+              'content-length': body.length,
               'idempotency-key': delivery.deliveryId,
             },
           },
@@ -91,7 +93,7 @@ export function pushTransport(tls: PushTls, timeoutSecondsFor: (partner: Partner
         });
         req.on('timeout', () => req.destroy(new TransportError(`no answer within ${timeout} ms`)));
         req.on('error', (err) => reject(err instanceof TransportError ? err : new TransportError(`${(err as NodeJS.ErrnoException).code ?? 'error'}: ${err.message}`)));
-        req.end(delivery.ciphertext);
+        req.end(body);
       });
     },
   };
