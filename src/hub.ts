@@ -61,6 +61,7 @@ function pushTls(config: HubConfig, hubCa: string, tlsReloader: TlsReloader) {
     cert: readFileSync(config.hub.tls.clientCert, 'utf8'),
     key: readFileSync(config.hub.tls.clientKey, 'utf8'),
     revokes: (cert: X509Certificate) => tlsReloader.revokes(cert),
+    staleCrlFor: (cert: X509Certificate) => tlsReloader.staleCrlFor(cert),
   };
 }
 

@@ -113,6 +113,14 @@ export class TlsReloader {
     return this.revoked.has(revocationKey(cert.issuer, cert.serialNumber));
   }
 
+  /**
+   * The CRL in force for this certificate's issuer, if it is past its nextUpdate: whether the certificate
+   * is revoked is then unknown. Asked by the push client, which refuses as OpenSSL does at the handshake.
+   */
+  staleCrlFor(cert: Pick<X509Certificate, 'issuer'>): CrlStatus | undefined {
+    return this.expiredCrls().find((c) => c.issuer === cert.issuer);
+  }
+
   /** CRLs past their nextUpdate now, not only at their loading: OpenSSL refuses every certificate of their issuers. */
   expiredCrls(): CrlStatus[] {
     const now = this.now();

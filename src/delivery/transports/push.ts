@@ -12,21 +12,27 @@ export interface PushTls {
   key: string;
   /** Whether the hub's CRLs (`hub.tls.crl`, as last reloaded) revoke a certificate. */
   revokes(cert: X509Certificate): boolean;
+  /** The hub's CRL for the certificate's issuer, when it is past its nextUpdate. */
+  staleCrlFor(cert: X509Certificate): { issuer: string; nextUpdate: string | null } | undefined;
 }
 
 /**
  * The partner's server certificate and every CA above it, checked against the hub's CRLs after OpenSSL
  * has verified the chain. Done here rather than by handing OpenSSL the CRLs: OpenSSL would then demand a
- * CRL for every level, and refuse a partner whose pinned CA publishes none to the hub.
+ * CRL for every level, and refuse a partner whose pinned CA publishes none to the hub. Where the hub has
+ * a CRL for an issuer but it has expired, revocation is unknown and nothing is sent (as at the handshake).
  */
-function revokedInChain(revokes: PushTls['revokes'], leaf: PeerCertificate): TransportError | undefined {
+function refusedInChain(tls: Pick<PushTls, 'revokes' | 'staleCrlFor'>, leaf: PeerCertificate): TransportError | undefined {
   let cert: DetailedPeerCertificate | undefined = leaf as DetailedPeerCertificate;
   const seen = new Set<string>();
   while (cert?.raw && !seen.has(cert.fingerprint256)) {
     seen.add(cert.fingerprint256);
     const x509 = new X509Certificate(cert.raw);
-    if (revokes(x509)) {
-      return new TransportError(`partner server certificate revoked by the hub's CRL (serial ${x509.serialNumber}, subject ${x509.subject.replaceAll('\n', ', ')})`);
+    const subject = x509.subject.replaceAll('\n', ', ');
+    if (tls.revokes(x509)) return new TransportError(`partner server certificate revoked by the hub's CRL (serial ${x509.serialNumber}, subject ${subject})`);
+    const stale = tls.staleCrlFor(x509);
+    if (stale) {
+      return new TransportError(`the hub's CRL of ${stale.issuer.replaceAll('\n', ', ')} expired at ${stale.nextUpdate}: whether ${subject} is revoked is unknown, so nothing was sent; publish a fresh CRL and reload`);
     }
     cert = cert.issuerCertificate;
   }
@@ -46,7 +52,7 @@ export function pushTransport(tls: PushTls, timeoutSecondsFor: (partner: Partner
   const agentFor = (partner: Partner): Agent => {
     let agent = agents.get(partner.id);
     if (!agent) {
-      agent = new Agent({ keepAlive: true, checkServerIdentity: (host, cert) => checkServerIdentity(host, cert) ?? revokedInChain(tls.revokes, cert) });
+      agent = new Agent({ keepAlive: true, checkServerIdentity: (host, cert) => checkServerIdentity(host, cert) ?? refusedInChain(tls, cert) });
       agents.set(partner.id, agent);
     }
     return agent;
@@ -88,8 +94,8 @@ export function pushTransport(tls: PushTls, timeoutSecondsFor: (partner: Partner
         // reloaded since is checked here, before the request is written to it.
         req.on('socket', (socket: TLSSocket) => {
           if (socket.connecting) return;
-          const revoked = revokedInChain(tls.revokes, socket.getPeerCertificate(true));
-          if (revoked) req.destroy(revoked);
+          const refused = refusedInChain(tls, socket.getPeerCertificate(true));
+          if (refused) req.destroy(refused);
         });
         req.on('timeout', () => req.destroy(new TransportError(`no answer within ${timeout} ms`)));
         req.on('error', (err) => reject(err instanceof TransportError ? err : new TransportError(`${(err as NodeJS.ErrnoException).code ?? 'error'}: ${err.message}`)));

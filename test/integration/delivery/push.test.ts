@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { issueCrl } from '../../../src/pki/crl.ts';
-import { issueLeaf, type IssuedLeaf } from '../../../src/pki/x509.ts';
+import { createCa, issueLeaf, issuerToPem, type IssuedLeaf } from '../../../src/pki/x509.ts';
 import { loadPartnerCredentials, SimulatedPartner } from '../../../src/simulator/partner.ts';
 import { envelope, familyCase } from '../../../src/simulator/cases.ts';
 import { CERTS, eventually, startTestHub, withPartner, type TestHub } from '../../support/hub.ts';
@@ -118,5 +118,34 @@ describe('push to a partner whose server certificate is revoked', () => {
     // Refused before a byte of the delivery was sent: the partner saw only the first push.
     expect(police.pushRequests).toBe(1);
     expect(police.received.has(after.to.politie!)).toBe(false);
+  });
+
+  it('sends nothing to a partner whose CA’s CRL in the hub has expired: revocation is then unknown', async () => {
+    // The police's servers have a CA of their own, pinned, whose CRL the hub holds; the OM's chain to the hub's CA.
+    const policeCa = createCa('Politie Server CA');
+    const server = issueLeaf(policeCa, { subject: { CN: 'localhost', O: 'Politie' }, usage: 'server', dnsNames: ['localhost'] });
+    const police = new SimulatedPartner({ ...(await loadPartnerCredentials(CERTS, 'politie')), serverCert: server.certPem, serverKey: server.keyPem }, 'https://localhost:1');
+    const om = new SimulatedPartner(await loadPartnerCredentials(CERTS, 'om'), 'https://localhost:1');
+    receivers.push(police, om);
+    const [policeUrl, omUrl] = [await police.startPushServer('hub'), await om.startPushServer('hub')];
+    const day = 86_400_000;
+    t = await startTestHub((c, dir) => {
+      const pinned = join(dir, 'politie-ca.crt');
+      writeFileSync(pinned, issuerToPem(policeCa).certPem);
+      const stale = join(dir, 'politie-ca.crl');
+      writeFileSync(stale, issueCrl(policeCa, { revoked: [], number: 1, thisUpdate: new Date(Date.now() - 2 * day), nextUpdate: new Date(Date.now() - day) }));
+      c.hub.tls.crl = [...c.hub.tls.crl, stale];
+      c.hub.delivery = { ...c.hub.delivery, attempts: 2, backoffSeconds: 0.1 };
+      withPartner(c, 'politie', { transport: { kind: 'push', url: policeUrl, ca: pinned } });
+      withPartner(c, 'om', { transport: { kind: 'push', url: omUrl } });
+    });
+    const { to } = await t.sendMinutes();
+    await t.untilStatus(to.om!, 'delivered');
+    await t.untilStatus(to.politie!, 'dead');
+    const failed = (await t.events(to.politie!)).filter((e) => e.event === 'failed');
+    expect(failed).toHaveLength(2);
+    for (const f of failed) expect(f.detail).toMatch(/the hub's CRL of .*Politie Server CA.* expired at .*: whether .* is revoked is unknown, so nothing was sent/);
+    expect(police.pushRequests).toBe(0);
+    expect(om.received.has(to.om!)).toBe(true);
   });
 });
