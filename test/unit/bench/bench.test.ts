@@ -41,22 +41,23 @@ const BURN = `const { parentPort } = require('node:worker_threads');
   while (used() < 300_000) {}
   parentPort.postMessage('done');`;
 
-async function burn(keepAlive: boolean): Promise<Worker> {
+/** Resolves once the thread has burnt its CPU: on its message if it stays, on its exit if it ends. */
+function burn(keepAlive: boolean): { worker: Worker; burnt: Promise<unknown> } {
   const worker = new Worker(keepAlive ? `${BURN} setInterval(() => {}, 60_000);` : BURN, { eval: true });
-  await new Promise((resolve) => worker.once('message', resolve));
-  return worker;
+  // Listening from the start: an ending thread's message and exit may come in one turn.
+  return { worker, burnt: new Promise((resolve) => worker.once(keepAlive ? 'message' : 'exit', resolve)) };
 }
 
 describe('the per-thread CPU of a process', () => {
   it('puts a worker thread under cryptoWorkers while it lives; an ended one counts for the process only', async () => {
     const before = sampleThreads(process.pid);
     const processBefore = sampleProcess(process.pid).cpuSeconds;
-    const ended = await burn(false);
-    await new Promise((resolve) => ended.once('exit', resolve));
-    const live = await burn(true);
+    await burn(false).burnt;
+    const live = burn(true);
+    await live.burnt;
     const used = threadCpuSince(process.pid, before);
     const processUsed = sampleProcess(process.pid).cpuSeconds - processBefore;
-    await live.terminate();
+    await live.worker.terminate();
     // /proc counts in ticks of 10 ms: allow a few.
     expect(used.cryptoWorkers).toBeGreaterThanOrEqual(0.25);
     expect(used.cryptoWorkers).toBeLessThan(0.55);
