@@ -13,6 +13,7 @@ import { deliverySettingsFor } from './delivery/retry.ts';
 import { DeliveryWorkers } from './delivery/worker.ts';
 import { hubVerificationKeys, loadKeyring } from './envelope/keyring.ts';
 import { startCrypto } from './envelope/start-crypto.ts';
+import { PartnerKeyReloader, type KeysStatus } from './envelope/key-reload.ts';
 import { DisclosureLog } from './disclosure-log/service.ts';
 import { createApp } from './ingress/app.ts';
 import { answerClientErrors } from './ingress/client-error.ts';
@@ -29,6 +30,8 @@ export interface HubOptions {
   log?: Logger;
   /** The hub's clock (key validity, accept window, rate limits), so that tests need not wait. */
   now?: () => Date;
+  /** Reads the partner files again, for a reload of their OpenPGP keys; without it a reload is refused. */
+  loadPartners?: () => Partner[];
 }
 
 export interface RunningHub {
@@ -43,6 +46,8 @@ export interface RunningHub {
   opsPort: number;
   /** Reads the TLS files again (certificates, CA, CRLs); a broken file keeps the previous ones and throws. */
   reloadTls(): TlsStatus;
+  /** Reads the partners' OpenPGP keys again; a broken file keeps the previous ones and throws. */
+  reloadKeys(): Promise<KeysStatus>;
   close(): Promise<void>;
 }
 
@@ -95,7 +100,8 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
 
   const policies = await PolicyRegistry.open(store, config.policies, new Set(config.partners.map((p) => p.id)), log);
   const disclosureLog = new DisclosureLog(store.log, { sign: keyring.hubPrivateKeys, verify: hubVerificationKeys(keyring) });
-  const app = createApp({ config, policies, keyring, crypto: crypto.crypto, store, adapters, pseudonymKey, enqueue, metrics, log, disclosureLog, now, tls: tlsReloader });
+  const keys = new PartnerKeyReloader({ config, keyring, crypto, log, now, ...(options.loadPartners ? { loadPartners: options.loadPartners } : {}) });
+  const app = createApp({ config, policies, keyring, crypto: crypto.crypto, store, adapters, pseudonymKey, enqueue, metrics, log, disclosureLog, now, tls: tlsReloader, keys });
   const server = createTlsServer(tls, app, log, metrics);
   tlsReloader.attach(server);
   answerClientErrors(server);
@@ -127,6 +133,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     metrics,
     disclosureLog,
     reloadTls: () => tlsReloader.reload(),
+    reloadKeys: () => keys.reload(),
     async close() {
       clearInterval(timer);
       clearInterval(logTimer);

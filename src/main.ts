@@ -9,7 +9,7 @@ const configDir = resolve(process.env.HUB_CONFIG_DIR ?? 'config');
 
 try {
   const config = loadConfig(configDir);
-  const hub = await startHub(config, { log });
+  const hub = await startHub(config, { log, loadPartners: () => loadConfig(configDir).partners });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -20,13 +20,14 @@ try {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-  // A new CRL or certificate is picked up without a restart; a broken file keeps the previous ones.
+  // A new CRL, certificate or partner key is picked up without a restart; a broken file keeps the previous ones.
   process.on('SIGHUP', () => {
     try {
       hub.reloadTls();
     } catch {
       // already logged by the reloader
     }
+    hub.reloadKeys().catch(() => undefined); // logged by the reloader too
   });
 } catch (err) {
   if (err instanceof ConfigError) {

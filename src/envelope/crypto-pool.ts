@@ -6,7 +6,7 @@ import type { OpenedEnvelope } from './open.ts';
 import type { Sealed } from './seal.ts';
 
 interface Pending {
-  resolve(result: OpenedEnvelope | Sealed): void;
+  resolve(result: OpenedEnvelope | Sealed | null): void;
   reject(err: Error): void;
 }
 
@@ -40,7 +40,7 @@ function failure(reply: Extract<CryptoReply, { ok: false }>): Error {
  */
 export class CryptoPool implements EnvelopeCrypto {
   private readonly slots: Slot[] = [];
-  private readonly material: KeyMaterial;
+  private material: KeyMaterial;
   private readonly spawn: (material: KeyMaterial) => Worker;
   private readonly onLost: (reason: string) => void;
   private nextId = 1;
@@ -66,14 +66,23 @@ export class CryptoPool implements EnvelopeCrypto {
     return this.run({ op: 'seal', plaintext, recipient, at: at.getTime() }) as Promise<Sealed>;
   }
 
+  /** Hands every worker new partner keys and waits until each has read them; a replaced worker starts with them. */
+  async updateKeys(material: KeyMaterial): Promise<void> {
+    this.material = material;
+    await Promise.all(this.slots.map((slot) => this.post(slot, { op: 'keys', material })));
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
-  private run(job: CryptoJob): Promise<OpenedEnvelope | Sealed> {
+  private run(job: CryptoJob): Promise<OpenedEnvelope | Sealed | null> {
+    return this.post(this.slots.reduce((least, s) => (s.pending.size < least.pending.size ? s : least)), job);
+  }
+
+  private post(slot: Slot, job: CryptoJob): Promise<OpenedEnvelope | Sealed | null> {
     if (this.closing) return Promise.reject(new Error('the crypto pool is closed'));
-    const slot = this.slots.reduce((least, s) => (s.pending.size < least.pending.size ? s : least));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });

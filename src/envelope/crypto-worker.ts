@@ -5,10 +5,20 @@ import type { CryptoReply, CryptoRequest } from './crypto-protocol.ts';
 
 // One thread of the crypto pool: parses the keys once, then opens and seals what the hub sends it.
 const material = workerData as KeyMaterial;
-const ready = keysFromMaterial(material).then(inThreadCrypto);
+let ready = keysFromMaterial(material).then(inThreadCrypto);
+
+/** Jobs that arrive from now on wait for the new keys; if they cannot be read, the previous ones stay. */
+async function replaceKeys(next: KeyMaterial): Promise<null> {
+  const previous = ready;
+  const replaced = keysFromMaterial(next).then(inThreadCrypto);
+  ready = replaced.catch(() => previous);
+  await replaced;
+  return null;
+}
 
 async function answer(request: CryptoRequest): Promise<CryptoReply> {
   try {
+    if (request.op === 'keys') return { id: request.id, ok: true, result: await replaceKeys(request.material) };
     const crypto = await ready;
     const result = request.op === 'open' ? await crypto.open(request.armored, request.sender, request.maxDecompressedBytes, new Date(request.at)) : await crypto.seal(request.plaintext, request.recipient, new Date(request.at));
     return { id: request.id, ok: true, result };

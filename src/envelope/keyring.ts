@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as openpgp from 'openpgp';
-import type { HubConfig } from '../config/types.ts';
+import type { HubConfig, Partner } from '../config/types.ts';
 import { HubProblem, Problems } from '../errors/problem.ts';
 
 /** A partner's public key with the period in which the hub accepts its signatures and encrypts to it. */
@@ -49,14 +49,23 @@ export async function loadKeyring(config: HubConfig, env: NodeJS.ProcessEnv = pr
       return { key, publicKey: key.toPublic(), decryptUntil: new Date(p.decryptUntil) };
     }),
   );
+  return { hubPrivateKeys: [current], hubKeys: [{ key: current, publicKey: currentPublic }, ...previous], partnerKeys: await partnerKeysOf(config.partners) };
+}
+
+/** The partners' registered keys, parsed, with their periods: at start-up, and again on a reload. */
+export async function partnerKeysOf(partners: Pick<Partner, 'id' | 'pgpKeys'>[]): Promise<Map<string, RegisteredKey[]>> {
   const partnerKeys = new Map<string, RegisteredKey[]>();
-  for (const partner of config.partners) {
-    partnerKeys.set(
-      partner.id,
-      await Promise.all(partner.pgpKeys.map(async (k) => ({ key: await openpgp.readKey({ armoredKey: k.armored }), validFrom: date(k.validFrom), validUntil: date(k.validUntil) }))),
-    );
+  for (const partner of partners) {
+    try {
+      partnerKeys.set(
+        partner.id,
+        await Promise.all(partner.pgpKeys.map(async (k) => ({ key: await openpgp.readKey({ armoredKey: k.armored }), validFrom: date(k.validFrom), validUntil: date(k.validUntil) }))),
+      );
+    } catch (err) {
+      throw new TypeError(`partner ${partner.id}: ${(err as Error).message}`);
+    }
   }
-  return { hubPrivateKeys: [current], hubKeys: [{ key: current, publicKey: currentPublic }, ...previous], partnerKeys };
+  return partnerKeys;
 }
 
 const decryptable = (k: HubKey, at: Date) => k.decryptUntil === undefined || at < k.decryptUntil;

@@ -3,11 +3,19 @@ import type { Logger } from '../observability/logger.ts';
 import { inThreadCrypto, keyMaterial, type CryptoKeys, type EnvelopeCrypto } from './crypto.ts';
 import { CryptoPool } from './crypto-pool.ts';
 
+export interface StartedCrypto {
+  crypto: EnvelopeCrypto;
+  /** After the keyring's partner keys changed: the worker threads get them too. */
+  updateKeys(keys: CryptoKeys): Promise<void>;
+  close(): Promise<void>;
+}
+
 /** `hub.crypto.workers` threads, one per core by default; 0 keeps the OpenPGP work on the main thread. */
-export function startCrypto(keys: CryptoKeys, workers: number | undefined, log: Logger): { crypto: EnvelopeCrypto; close(): Promise<void> } {
+export function startCrypto(keys: CryptoKeys, workers: number | undefined, log: Logger): StartedCrypto {
   const size = workers ?? availableParallelism();
-  if (size === 0) return { crypto: inThreadCrypto(keys), close: async () => undefined };
+  // On the main thread the work reads the keyring itself at every call, so it has nothing to be told.
+  if (size === 0) return { crypto: inThreadCrypto(keys), updateKeys: async () => undefined, close: async () => undefined };
   const pool = new CryptoPool(keyMaterial(keys), { size, onLost: (reason) => log.error({ reason }, 'crypto worker stopped; replaced') });
   log.info({ workers: size }, 'crypto pool started');
-  return { crypto: pool, close: () => pool.close() };
+  return { crypto: pool, updateKeys: (next) => pool.updateKeys(keyMaterial(next)), close: () => pool.close() };
 }

@@ -41,6 +41,7 @@ export const Problems = {
   outsideWindow: { status: 422, slug: 'outside-accepted-window', title: 'createdAt is outside the accepted window' },
   noPermittedRecipient: { status: 422, slug: 'no-permitted-recipient', title: 'No recipient may receive this message' },
   tlsReloadFailed: { status: 422, slug: 'tls-reload-failed', title: 'The TLS files could not be loaded; the previous ones stay in force' },
+  keysReloadFailed: { status: 422, slug: 'keys-reload-failed', title: 'The partners’ OpenPGP keys could not be loaded; the previous ones stay in force' },
   rateLimited: { status: 429, slug: 'rate-limited', title: 'Too many requests' },
   unavailable: { status: 503, slug: 'unavailable', title: 'Service unavailable' },
   internal: { status: 500, slug: 'internal', title: 'Internal error' },

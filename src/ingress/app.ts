@@ -9,6 +9,7 @@ import type { HubMetrics } from '../observability/metrics.ts';
 import type { PolicyRegistry } from '../policies/registry.ts';
 import type { HubStore } from '../store/types.ts';
 import type { SubmissionDeps } from '../submission/accept.ts';
+import type { PartnerKeyReloader } from '../envelope/key-reload.ts';
 import { hubPublicKeysArmored } from '../envelope/keyring.ts';
 import { authenticate } from './authenticate.ts';
 import { rateLimit } from './rate-limit.ts';
@@ -18,6 +19,7 @@ import { inboxRouter } from './routes/inbox.ts';
 import { logRouter } from './routes/log.ts';
 import { messagesRouter } from './routes/messages.ts';
 import { publicRouter } from './routes/public.ts';
+import { keysRouter } from './routes/keys.ts';
 import { tlsRouter } from './routes/tls.ts';
 import type { TlsReloader } from './tls-reload.ts';
 
@@ -28,6 +30,7 @@ export interface AppDeps extends SubmissionDeps {
   metrics: HubMetrics;
   disclosureLog: DisclosureLog;
   tls: Pick<TlsReloader, 'reload' | 'status' | 'guard'>;
+  keys: Pick<PartnerKeyReloader, 'reload' | 'status'>;
 }
 
 /** The partner-facing application. Express 5 passes rejected promises of async handlers to the error handler. */
@@ -48,6 +51,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/v1/inbox', inboxRouter(deps.store, deps.metrics));
   app.use('/v1/log', logRouter(deps.store, deps.disclosureLog));
   app.use('/admin/v1/tls', tlsRouter(deps.tls));
+  app.use('/admin/v1/keys', keysRouter(deps.keys));
   app.use('/admin/v1', adminRouter(deps));
   app.use('/privacy/v1', privacyRouter(deps));
   app.use('/privacy/console', privacyConsoleRouter());

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/load.ts';
 import type { HubConfig, Partner } from '../../src/config/types.ts';
-import { startHub, type RunningHub } from '../../src/hub.ts';
+import { startHub, type HubOptions, type RunningHub } from '../../src/hub.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { envelope, familyCase } from '../../src/simulator/cases.ts';
 import { loadPartnerCredentials, SimulatedPartner } from '../../src/simulator/partner.ts';
@@ -48,7 +48,7 @@ export interface TestHub {
 }
 
 /** Starts a real hub in this process: real TLS, real OpenPGP, real Redis, a real database (a file unless `mutate` says otherwise). */
-export async function startTestHub(mutate?: (c: HubConfig, dir: string) => void, options: { now?: () => Date } = {}): Promise<TestHub> {
+export async function startTestHub(mutate?: (c: HubConfig, dir: string) => void, options: Pick<HubOptions, 'now' | 'loadPartners'> = {}): Promise<TestHub> {
   const dir = mkdtempSync(join(tmpdir(), 'aoh-test-'));
   const config = testConfig(dir, mutate);
   const logLines: string[] = [];
@@ -58,7 +58,7 @@ export async function startTestHub(mutate?: (c: HubConfig, dir: string) => void,
       cb();
     },
   });
-  const hub = await startHub(config, { log: createLogger({ level: 'debug', destination }), now: options.now });
+  const hub = await startHub(config, { ...options, log: createLogger({ level: 'debug', destination }) });
   const url = `https://localhost:${hub.port}`;
   const partners: SimulatedPartner[] = [];
   const testHub: TestHub = {
