@@ -44,6 +44,8 @@ describe('npm start with SIGHUP', () => {
     hub.signal('SIGHUP');
     await eventually('tls reloaded', async () => (reloads('tls reloaded') === 1 ? true : undefined));
     await expect(call()).rejects.toThrow();
+    // The same signal reads the partners' OpenPGP keys again, from the folder the process was started with.
+    await eventually('partner keys reloaded', async () => (reloads('partner keys reloaded') === 1 ? true : undefined));
 
     writeFileSync(crlPath, 'not a CRL');
     hub.signal('SIGHUP');
