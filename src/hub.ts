@@ -17,7 +17,7 @@ import { PartnerKeyReloader, type KeysStatus } from './envelope/key-reload.ts';
 import { DisclosureLog } from './disclosure-log/service.ts';
 import { createApp } from './ingress/app.ts';
 import { answerClientErrors } from './ingress/client-error.ts';
-import { createTlsServer } from './ingress/server.ts';
+import { createTlsServer, trackConnections } from './ingress/server.ts';
 import { TlsReloader, type TlsStatus } from './ingress/tls-reload.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { HubMetrics } from './observability/metrics.ts';
@@ -70,6 +70,9 @@ function pushTls(config: HubConfig, hubCa: string, tlsReloader: TlsReloader) {
   };
 }
 
+/** How long a shutdown waits for requests in flight before it cuts their connections. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
 /** Signs a checkpoint when the log has grown, and purges entries past their retention. */
 async function maintainLog(disclosureLog: DisclosureLog, config: HubConfig, log: Logger): Promise<void> {
   try {
@@ -103,6 +106,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const keys = new PartnerKeyReloader({ config, keyring, crypto, log, now, ...(options.loadPartners ? { loadPartners: options.loadPartners } : {}) });
   const app = createApp({ config, policies, keyring, crypto: crypto.crypto, store, adapters, pseudonymKey, enqueue, metrics, log, disclosureLog, now, tls: tlsReloader, keys });
   const server = createTlsServer(tls, app, log, metrics);
+  const closeServer = trackConnections(server);
   tlsReloader.attach(server);
   answerClientErrors(server);
   await new Promise<void>((resolve, reject) => {
@@ -123,6 +127,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const logTimer = setInterval(() => void maintainLog(disclosureLog, config, log), config.hub.log.checkpointSeconds * 1000);
   logTimer.unref();
 
+  let closing: Promise<void> | undefined;
   return {
     server,
     port,
@@ -134,19 +139,20 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     disclosureLog,
     reloadTls: () => tlsReloader.reload(),
     reloadKeys: () => keys.reload(),
-    async close() {
-      clearInterval(timer);
-      clearInterval(logTimer);
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      await workers.close();
-      await queues.close();
-      await store.close();
-      await crypto.close();
-      ops.server.closeAllConnections();
-      await new Promise((resolve) => ops.server.close(resolve));
+    close() {
+      // A second signal or caller gets the shutdown already under way.
+      closing ??= (async () => {
+        clearInterval(timer);
+        clearInterval(logTimer);
+        await closeServer(SHUTDOWN_GRACE_MS);
+        await workers.close();
+        await queues.close();
+        await store.close();
+        await crypto.close();
+        ops.server.closeAllConnections();
+        await new Promise((resolve) => ops.server.close(resolve));
+      })();
+      return closing;
     },
   };
 }

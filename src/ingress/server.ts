@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:https';
 import type { RequestListener } from 'node:http';
+import type { Socket } from 'node:net';
 import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import type { Logger } from '../observability/logger.ts';
 import type { HubMetrics } from '../observability/metrics.ts';
@@ -60,4 +61,29 @@ export function createTlsServer(tls: ServerTls, app: RequestListener, log?: Logg
   server.requestTimeout = 60_000;
   server.keepAliveTimeout = 10_000;
   return server;
+}
+
+/**
+ * Stops accepting connections, closes idle ones, lets requests in flight finish for up to `graceMs`,
+ * then cuts whatever is left: a client that stalls halfway through a request (or a handshake) would
+ * otherwise hold the shutdown until `requestTimeout`. Connections are counted from the TCP accept, so
+ * ones still in their TLS handshake, which Node's HTTP layer does not know yet, are cut too.
+ */
+export function trackConnections(server: Server): (graceMs: number) => Promise<void> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  return (graceMs) =>
+    new Promise<void>((resolve) => {
+      const cut = setTimeout(() => {
+        for (const socket of sockets) socket.destroy();
+      }, graceMs);
+      server.close(() => {
+        clearTimeout(cut);
+        resolve();
+      });
+      server.closeIdleConnections();
+    });
 }
