@@ -26,6 +26,8 @@ const Person = {
   name: z.string().min(1).max(200).optional(),
   dateOfBirth: z.iso.date().optional(),
 };
+// The log's times are UTC ISO strings and compare as text: a time with an offset is first put in UTC.
+const When = z.iso.datetime({ offset: true }).transform((t) => new Date(t).toISOString()).or(z.iso.date());
 const Search = z
   .object({
     ...Person,
@@ -33,14 +35,12 @@ const Search = z
     purpose: z.string().max(32).optional(),
     type: z.string().max(32).optional(),
     caseRef: z.string().max(100).optional(),
-    from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
-    to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+    from: When.optional(),
+    to: When.optional(),
     limit: z.number().int().min(1).max(10_000).default(500),
   })
   .strict()
   .refine((q) => !(q.name && !q.dateOfBirth) && !(q.dateOfBirth && !q.name), { message: 'name and dateOfBirth go together' });
-// The log's times are UTC ISO strings and compare as text: a time with an offset is first put in UTC.
-const When = z.iso.datetime({ offset: true }).transform((t) => new Date(t).toISOString()).or(z.iso.date());
 const StatsRange = z.object({ from: When.optional(), to: When.optional() }).strict();
 const AuditQuery = z.object({ limit: limit(1000, 100) }).strict();
 const ReportFor = z

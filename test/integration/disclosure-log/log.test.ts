@@ -148,6 +148,9 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       // A minute from now, written an hour behind UTC: as text it sorts before the disclosures, as a time after them.
       const soonWest = new Date(Date.now() + 60_000 - 3_600_000).toISOString().replace('Z', '-01:00');
       expect((await officer.json('GET', `/privacy/v1/stats?to=${encodeURIComponent(soonWest)}`)).body.series).toHaveLength(4);
+      expect((await officer.json('POST', '/privacy/v1/search', { partner: 'rvdk', to: soonWest })).body.disclosures).toHaveLength(4);
+      const soonEast = new Date(Date.now() + 60_000 + 3_600_000).toISOString().replace('Z', '+01:00');
+      expect((await officer.json('POST', '/privacy/v1/search', { partner: 'rvdk', from: soonEast })).body.disclosures).toHaveLength(0);
       expect((await officer.json('GET', '/privacy/v1/stats?from=yesterday')).status).toBe(400);
     });
 
