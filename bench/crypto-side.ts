@@ -73,7 +73,7 @@ export async function measureFloor(pool: CryptoPool, messages: string[], deliver
   const loop = async () => {
     while (performance.now() < end) {
       const now = new Date();
-      await pool.open(messages[next++ % messages.length]!, SENDER, Number.MAX_SAFE_INTEGER, now);
+      await pool.open(messages[next++ % messages.length]!, SENDER, { decompressedBytes: Number.MAX_SAFE_INTEGER, jsonValues: Number.MAX_SAFE_INTEGER }, now);
       await Promise.all(deliveries.map((d) => pool.seal(d.plaintext, d.recipient, now)));
       done++;
     }

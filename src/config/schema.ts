@@ -110,9 +110,10 @@ export const HubSettings = z
       .object({
         requestBytes: z.number().int().positive().default(5 * 1024 * 1024),
         decompressedBytes: z.number().int().positive().default(20 * 1024 * 1024),
+        jsonValues: z.number().int().positive().default(100_000),
       })
       .strict()
-      .default({ requestBytes: 5 * 1024 * 1024, decompressedBytes: 20 * 1024 * 1024 }),
+      .default({ requestBytes: 5 * 1024 * 1024, decompressedBytes: 20 * 1024 * 1024, jsonValues: 100_000 }),
     acceptWindow: z
       .object({ maxAgeSeconds: z.number().int().positive().default(86400), maxSkewSeconds: z.number().int().nonnegative().default(300) })
       .strict()

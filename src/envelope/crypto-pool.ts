@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { HubProblem, Problems, type ProblemKind } from '../errors/problem.ts';
 import type { EnvelopeCrypto, KeyMaterial } from './crypto.ts';
 import type { CryptoJob, CryptoReply, CryptoRequest } from './crypto-protocol.ts';
-import type { OpenedEnvelope } from './open.ts';
+import type { OpenedEnvelope, OpenLimits } from './open.ts';
 import type { Sealed } from './seal.ts';
 
 interface Pending {
@@ -58,8 +58,8 @@ export class CryptoPool implements EnvelopeCrypto {
     return this.slots.length;
   }
 
-  open(armored: string, sender: string, maxDecompressedBytes: number, at: Date): Promise<OpenedEnvelope> {
-    return this.run({ op: 'open', armored, sender, maxDecompressedBytes, at: at.getTime() }) as Promise<OpenedEnvelope>;
+  open(armored: string, sender: string, limits: OpenLimits, at: Date): Promise<OpenedEnvelope> {
+    return this.run({ op: 'open', armored, sender, limits, at: at.getTime() }) as Promise<OpenedEnvelope>;
   }
 
   seal(plaintext: string, recipient: string, at: Date): Promise<Sealed> {

@@ -1,11 +1,11 @@
 import type { FieldError } from '../errors/problem.ts';
 import type { KeyMaterial } from './crypto.ts';
-import type { OpenedEnvelope } from './open.ts';
+import type { OpenedEnvelope, OpenLimits } from './open.ts';
 import type { Sealed } from './seal.ts';
 
 /** What the hub asks a crypto worker, and what comes back: plain data, since it crosses a thread. */
 export type CryptoJob =
-  | { op: 'open'; armored: string; sender: string; maxDecompressedBytes: number; at: number }
+  | { op: 'open'; armored: string; sender: string; limits: OpenLimits; at: number }
   | { op: 'seal'; plaintext: string; recipient: string; at: number }
   /** New partner keys (an administrator's reload): jobs sent after it use them. */
   | { op: 'keys'; material: KeyMaterial };

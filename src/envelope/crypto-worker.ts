@@ -20,7 +20,7 @@ async function answer(request: CryptoRequest): Promise<CryptoReply> {
   try {
     if (request.op === 'keys') return { id: request.id, ok: true, result: await replaceKeys(request.material) };
     const crypto = await ready;
-    const result = request.op === 'open' ? await crypto.open(request.armored, request.sender, request.maxDecompressedBytes, new Date(request.at)) : await crypto.seal(request.plaintext, request.recipient, new Date(request.at));
+    const result = request.op === 'open' ? await crypto.open(request.armored, request.sender, request.limits, new Date(request.at)) : await crypto.seal(request.plaintext, request.recipient, new Date(request.at));
     return { id: request.id, ok: true, result };
   } catch (err) {
     if (err instanceof HubProblem) return { id: request.id, ok: false, problem: { slug: err.kind.slug, detail: err.detail, errors: err.errors } };

@@ -1,6 +1,6 @@
 import * as openpgp from 'openpgp';
 import { checkSigner, decryptionKeys, encryptionKeys, type Keyring, type RegisteredKey } from './keyring.ts';
-import { openEnvelope, type OpenedEnvelope } from './open.ts';
+import { openEnvelope, type OpenedEnvelope, type OpenLimits } from './open.ts';
 import { seal, type Sealed } from './seal.ts';
 
 /**
@@ -10,7 +10,7 @@ import { seal, type Sealed } from './seal.ts';
  * threads (crypto-pool.ts); the same functions run in the calling thread here.
  */
 export interface EnvelopeCrypto {
-  open(armored: string, sender: string, maxDecompressedBytes: number, at: Date): Promise<OpenedEnvelope>;
+  open(armored: string, sender: string, limits: OpenLimits, at: Date): Promise<OpenedEnvelope>;
   seal(plaintext: string, recipient: string, at: Date): Promise<Sealed>;
 }
 
@@ -26,11 +26,9 @@ export interface KeyMaterial {
 
 export function inThreadCrypto(keys: CryptoKeys): EnvelopeCrypto {
   return {
-    async open(armored, sender, maxDecompressedBytes, at) {
+    async open(armored, sender, limits, at) {
       const senderKeys = keys.partnerKeys.get(sender) ?? [];
-      const opened = await openEnvelope(armored, decryptionKeys(keys, at), senderKeys.map((k) => k.key), maxDecompressedBytes, at);
-      await checkSigner(senderKeys, opened.signingKeyId, at);
-      return opened;
+      return openEnvelope(armored, decryptionKeys(keys, at), senderKeys.map((k) => k.key), limits, at, (keyId) => checkSigner(senderKeys, keyId, at));
     },
     seal: async (plaintext, recipient, at) => seal(plaintext, await encryptionKeys(keys, recipient, at), keys.hubPrivateKeys),
   };

@@ -1,11 +1,18 @@
 import * as openpgp from 'openpgp';
 import { HubProblem, Problems } from '../errors/problem.ts';
+import { checkJsonValues } from './json-values.ts';
 import { signerProblem } from './keyring.ts';
 import { openpgpConfig } from './openpgp-config.ts';
 
 export interface OpenedEnvelope {
   plaintext: string;
   signingKeyId: string;
+}
+
+/** What an opened message may expand to: bytes after decompression, and JSON values in its plaintext. */
+export interface OpenLimits {
+  decompressedBytes: number;
+  jsonValues: number;
 }
 
 function decryptProblem(err: unknown): HubProblem {
@@ -43,11 +50,13 @@ export async function openEnvelope(
   armored: string,
   hubKeys: openpgp.PrivateKey[],
   senderKeys: openpgp.PublicKey[],
-  maxDecompressedBytes: number,
+  limits: OpenLimits,
   /** The moment at which keys must be valid (the hub's clock). */
   date: Date = new Date(),
+  /** Whether the key that made a verified signature is in force (its registration period); throws the problem if not. */
+  inForce: (keyId: string) => Promise<void> = async () => undefined,
 ): Promise<OpenedEnvelope> {
-  const config = openpgpConfig(maxDecompressedBytes);
+  const config = openpgpConfig(limits.decompressedBytes);
   let message: openpgp.Message<string>;
   try {
     message = await openpgp.readMessage({ armoredMessage: armored, config });
@@ -70,20 +79,40 @@ export async function openEnvelope(
   } catch (err) {
     throw decryptProblem(err);
   }
-  const [first, ...others] = result.signatures;
-  if (!first) throw new HubProblem(Problems.unsigned, 'The message carries no signature');
-  if (others.length >= MAX_SIGNATURES) {
-    throw new HubProblem(Problems.malformedOpenPgp, `The OpenPGP message carries ${others.length + 1} signatures; at most ${MAX_SIGNATURES} are accepted`);
+  const signatures = result.signatures;
+  if (signatures.length === 0) throw new HubProblem(Problems.unsigned, 'The message carries no signature');
+  if (signatures.length > MAX_SIGNATURES) {
+    throw new HubProblem(Problems.malformedOpenPgp, `The OpenPGP message carries ${signatures.length} signatures; at most ${MAX_SIGNATURES} are accepted`);
   }
-  const signingKeyId = first.keyID.toHex();
-  try {
-    // The first signature, over the decrypted literal data, as openpgp would have verified it in place.
-    const checked = await openpgp.verify({ message: await openpgp.createMessage({ binary: result.data }), signature: await first.signature, verificationKeys: senderKeys, date, config, format: 'binary' });
-    const [verification] = checked.signatures;
-    if (!verification) throw new TypeError('no signature packet');
-    await verification.verified;
-  } catch {
-    throw await signerProblem(senderKeys, signingKeyId, date);
+  // A sender rotating its keys may sign with the old and the new: the first signature that verifies
+  // by a key in force decides. If none does, the first signature's problem is the answer.
+  let refusal: HubProblem | undefined;
+  for (const signature of signatures) {
+    const keyId = signature.keyID.toHex();
+    try {
+      await verifySignature(result.data, await signature.signature, senderKeys, date, config);
+    } catch {
+      refusal ??= await signerProblem(senderKeys, keyId, date);
+      continue;
+    }
+    const problem = await inForce(keyId).then(() => undefined, (err: unknown) => err);
+    if (problem === undefined) return { plaintext: checkedPlaintext(result.data, limits), signingKeyId: keyId };
+    if (!(problem instanceof HubProblem)) throw problem;
+    refusal ??= problem;
   }
-  return { plaintext: utf8(result.data), signingKeyId };
+  throw refusal!;
+}
+
+/** One signature over the decrypted literal data, as openpgp would have verified it in place. */
+async function verifySignature(data: Uint8Array, signature: openpgp.Signature, keys: openpgp.PublicKey[], date: Date, config: openpgp.PartialConfig): Promise<void> {
+  const checked = await openpgp.verify({ message: await openpgp.createMessage({ binary: data }), signature, verificationKeys: keys, date, config, format: 'binary' });
+  const [verification] = checked.signatures;
+  if (!verification) throw new TypeError('no signature packet');
+  await verification.verified;
+}
+
+function checkedPlaintext(data: Uint8Array, limits: OpenLimits): string {
+  const plaintext = utf8(data);
+  checkJsonValues(plaintext, limits.jsonValues);
+  return plaintext;
 }

@@ -33,11 +33,19 @@ export function payloadJsonSchema(type: MessageType): JsonSchema {
   return schema;
 }
 
+// A hostile payload can break thousands of rules at once, or name thousands of unknown keys in one
+// message: the answer names enough to mend the message, not an echo of the whole input.
+const MAX_FIELD_ERRORS = 50;
+const MAX_ERROR_TEXT = 300;
+const clip = (text: string) => (text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT - 1)}…` : text);
+
 function toFieldErrors(error: z.ZodError, prefix: string): FieldError[] {
-  return error.issues.map((issue) => ({
-    path: prefix + issue.path.map((p) => '/' + String(p)).join(''),
-    message: issue.message,
+  const errors = error.issues.slice(0, MAX_FIELD_ERRORS).map((issue) => ({
+    path: clip(prefix + issue.path.map((p) => '/' + String(p)).join('')),
+    message: clip(issue.code === 'unrecognized_keys' && issue.keys.length > 1 ? `${issue.keys.length} unknown keys: ${issue.keys.join(', ')}` : issue.message),
   }));
+  const more = error.issues.length - errors.length;
+  return more > 0 ? [...errors, { path: prefix, message: `and ${more} more errors` }] : errors;
 }
 
 /** Validates the envelope and its payload against the schema of its type; refuses with 422 naming every bad field. */

@@ -44,7 +44,7 @@ export interface SubmitResponse {
 function responseFor(stored: StoredMessage): SubmitResponse {
   return {
     messageId: stored.message.messageId,
-    deliveries: stored.deliveries.map((d) => ({ deliveryId: d.deliveryId, recipient: d.recipient, status: d.status })),
+    deliveries: stored.deliveries.map((d) => ({ deliveryId: d.deliveryId, recipient: d.recipient, status: 'queued' })),
     refused: stored.message.refused,
     ...(stored.message.meeting ? { meeting: stored.message.meeting } : {}),
   };
@@ -72,7 +72,7 @@ export async function acceptSubmission(deps: SubmissionDeps, sender: string, arm
   const now = deps.now?.() ?? new Date();
   const partner = deps.config.partners.find((p) => p.id === sender);
   if (!partner) throw new HubProblem(Problems.wrongRole, 'Only partners submit messages');
-  const opened = await deps.crypto.open(armored, sender, deps.config.hub.limits.decompressedBytes, now);
+  const opened = await deps.crypto.open(armored, sender, deps.config.hub.limits, now);
   const raw = parsePlaintextJson(opened.plaintext);
   checkSenderMaySendRaw(partner, raw);
   const envelope = validateEnvelope(raw);

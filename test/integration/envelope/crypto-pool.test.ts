@@ -51,10 +51,13 @@ async function refusal(promise: Promise<unknown>): Promise<HubProblem> {
   return err;
 }
 
+/** Limits on the decompressed size alone. */
+const bytes = (decompressedBytes: number) => ({ decompressedBytes, jsonValues: 100_000 });
+
 describe('the crypto pool', () => {
   it('opens as the calling thread does', async () => {
     const armored = await toHub('{"case":"VT-1"}', policePrivate);
-    const [fromPool, local] = await Promise.all([pool({ size: 2 }).open(armored, 'politie', 1024, new Date()), inThread.open(armored, 'politie', 1024, new Date())]);
+    const [fromPool, local] = await Promise.all([pool({ size: 2 }).open(armored, 'politie', bytes(1024), new Date()), inThread.open(armored, 'politie', bytes(1024), new Date())]);
     expect(fromPool).toEqual(local);
     expect(fromPool.plaintext).toBe('{"case":"VT-1"}');
   });
@@ -83,7 +86,7 @@ describe('the crypto pool', () => {
       [tooBig, 100, Problems.tooLarge],
     ];
     for (const [armored, limit, kind] of cases) {
-      const [a, b] = [await refusal(crypto.open(armored, 'politie', limit, new Date())), await refusal(inThread.open(armored, 'politie', limit, new Date()))];
+      const [a, b] = [await refusal(crypto.open(armored, 'politie', bytes(limit), new Date())), await refusal(inThread.open(armored, 'politie', bytes(limit), new Date()))];
       expect(a).toBeInstanceOf(HubProblem);
       expect(a.kind).toBe(kind);
       expect({ status: a.status, detail: a.detail, errors: a.errors, body: a.toJSON() }).toEqual({ status: b.status, detail: b.detail, errors: b.errors, body: b.toJSON() });
@@ -99,9 +102,9 @@ describe('the crypto pool', () => {
     );
     pools.push(dated);
     const armored = await toHub('{"n":2}', policePrivate);
-    expect((await dated.open(armored, 'politie', 1024, new Date())).plaintext).toBe('{"n":2}');
+    expect((await dated.open(armored, 'politie', bytes(1024), new Date())).plaintext).toBe('{"n":2}');
     // After the date, the hub key no longer decrypts (a previous key past its decryptUntil) ...
-    expect((await refusal(dated.open(armored, 'politie', 1024, later))).kind).toBe(Problems.notEncryptedToHub);
+    expect((await refusal(dated.open(armored, 'politie', bytes(1024), later))).kind).toBe(Problems.notEncryptedToHub);
     // ... and a recipient without a key in force gets nothing sealed.
     expect((await refusal(dated.seal('{}', 'om', new Date()))).kind).toBe(Problems.unavailable);
   });
@@ -123,7 +126,7 @@ describe('the crypto pool', () => {
     await expect(held).rejects.toThrow(/crypto worker stopped/);
     expect(lost).toHaveLength(1);
     expect(started).toHaveLength(2);
-    const opened = await crypto.open(await toHub('{"after":true}', policePrivate), 'politie', 1024, new Date());
+    const opened = await crypto.open(await toHub('{"after":true}', policePrivate), 'politie', bytes(1024), new Date());
     expect(opened.plaintext).toBe('{"after":true}');
     expect(crypto.size).toBe(1);
   });
@@ -139,7 +142,7 @@ describe('hub.crypto.workers', () => {
       expect((pooled.crypto as CryptoPool).size).toBe(3);
       expect(local.crypto).not.toBeInstanceOf(CryptoPool);
       const armored = await toHub('{"n":1}', policePrivate);
-      expect((await local.crypto.open(armored, 'politie', 1024, new Date())).plaintext).toBe('{"n":1}');
+      expect((await local.crypto.open(armored, 'politie', bytes(1024), new Date())).plaintext).toBe('{"n":1}');
     } finally {
       await Promise.all([pooled.close(), local.close()]);
     }

@@ -24,9 +24,12 @@ async function encrypt(text: string, options: { to?: openpgp.PublicKey; signer?:
   });
 }
 
+/** Limits on the decompressed size alone. */
+const bytes = (decompressedBytes: number) => ({ decompressedBytes, jsonValues: 100_000 });
+
 async function problem(armored: string, limit = 1024 * 1024): Promise<string> {
   try {
-    await openEnvelope(armored, [hubPrivate], [policePublic], limit);
+    await openEnvelope(armored, [hubPrivate], [policePublic], bytes(limit));
   } catch (err) {
     if (err instanceof HubProblem) return `${err.status} ${err.kind.slug}`;
     throw err;
@@ -36,7 +39,7 @@ async function problem(armored: string, limit = 1024 * 1024): Promise<string> {
 
 describe('openEnvelope', () => {
   it('opens a message encrypted to the hub and signed by the calling partner', async () => {
-    const opened = await openEnvelope(await encrypt('{"a":1}', { signer: policePrivate }), [hubPrivate], [policePublic], 1024);
+    const opened = await openEnvelope(await encrypt('{"a":1}', { signer: policePrivate }), [hubPrivate], [policePublic], bytes(1024));
     expect(opened.plaintext).toBe('{"a":1}');
     expect(opened.signingKeyId).toBe(policePrivate.getKeyID().toHex());
   });
@@ -51,9 +54,9 @@ describe('openEnvelope', () => {
 
   it('accepts up to 8 signatures, and refuses more before verifying any, naming the count (400)', async () => {
     const signedBy = (n: number) => encrypt('{"a":1}', { signer: Array.from({ length: n }, () => policePrivate) });
-    expect((await openEnvelope(await signedBy(8), [hubPrivate], [policePublic], 1024)).plaintext).toBe('{"a":1}');
+    expect((await openEnvelope(await signedBy(8), [hubPrivate], [policePublic], bytes(1024))).plaintext).toBe('{"a":1}');
     for (const n of [9, 2000]) {
-      const refused = await openEnvelope(await signedBy(n), [hubPrivate], [policePublic], 1024).catch((err: unknown) => err);
+      const refused = await openEnvelope(await signedBy(n), [hubPrivate], [policePublic], bytes(1024)).catch((err: unknown) => err);
       expect(refused).toBeInstanceOf(HubProblem);
       expect([(refused as HubProblem).kind.slug, (refused as HubProblem).detail]).toEqual(['malformed-openpgp', `The OpenPGP message carries ${n} signatures; at most 8 are accepted`]);
     }

@@ -27,7 +27,7 @@ beforeAll(async () => {
     (c) => {
       c.hub.redis.url = redis.url;
       c.hub.rateLimits = { submit: { max: 2, ...hour }, read: { max: 5, ...hour }, admin: { max: 2, ...hour }, privacy: { max: 3, ...hour } };
-      c.hub.limits = { requestBytes: 64 * 1024, decompressedBytes: 256 * 1024 };
+      c.hub.limits = { requestBytes: 64 * 1024, decompressedBytes: 256 * 1024, jsonValues: 100_000 };
       withPartner(c, 'politie', { rateLimits: { submit: { max: 4, ...hour } } });
       withPartner(c, 'reclassering', { rateLimits: { submit: { max: 100, ...hour } } });
     },

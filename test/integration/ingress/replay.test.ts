@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelope, stalkingCase } from '../../../src/simulator/cases.ts';
 import type { SimulatedPartner } from '../../../src/simulator/partner.ts';
 import { queryRows, storedRows } from '../../support/db.ts';
-import { startTestHub, type TestHub } from '../../support/hub.ts';
+import { eventually, startTestHub, type TestHub } from '../../support/hub.ts';
 import { testClock } from '../../support/pgp.ts';
 
 const clock = testClock();
@@ -58,6 +58,19 @@ describe('a reused messageId (API.md)', () => {
     expect([replay.status, body(replay).deliveries]).toEqual([200, body(first).deliveries]);
     expect(await stored()).toEqual(after);
     clock.set(0);
+  });
+
+  it('answers a repeat with the first body even after the recipient acknowledged the delivery', async () => {
+    const sealed = await politie.seal(submission());
+    const send = () => politie.request('POST', '/v1/messages', sealed, { 'content-type': 'application/pgp-encrypted' });
+    const first = await send();
+    expect(first.status).toBe(202);
+    const [delivery] = body(first).deliveries as { deliveryId: string }[];
+    const vt = await t.partner('vt');
+    await eventually('the delivery in VT’s inbox', async () => ((await vt.pullAll()).some((d) => d.deliveryId === delivery!.deliveryId) ? true : undefined));
+    await t.untilStatus(delivery!.deliveryId, 'acknowledged');
+    const again = await send();
+    expect([again.status, body(again)]).toEqual([200, body(first)]);
   });
 
   it('refuses the same messageId with other content with 409, storing nothing', async () => {

@@ -153,6 +153,23 @@ describe('partner key rotation', () => {
     expect([await decryptsWith(delivery, politieOld), await decryptsWith(delivery, politieNew)]).toEqual([false, true]);
   });
 
+  it('accepts a message signed with both keys, in either order, before, during and after the overlap', async () => {
+    const politie = await t.partner('politie');
+    const signedBy = async (signingKeys: openpgp.PrivateKey[], hubKey: openpgp.PublicKey) =>
+      openpgp.encrypt({ message: await openpgp.createMessage({ text: JSON.stringify(submission()) }), encryptionKeys: hubKey, signingKeys });
+    for (const day of [0, 2, 11]) {
+      clock.set(day);
+      for (const order of [[politieOld, politieNew], [politieNew, politieOld]]) {
+        const answer = await politie.request('POST', '/v1/messages', await signedBy(order, newHubKey.toPublic()), { 'content-type': 'application/pgp-encrypted' });
+        expect([day, answer.status]).toEqual([day, 202]);
+      }
+    }
+    // Neither key in force (the new one's period has not begun, and the old one is a stranger's): the first signature's problem.
+    clock.set(0);
+    const stranger = (await newKeyPair('Not registered')).privateKey;
+    expect(await problemOf(politie, await signedBy([politieNew, stranger], newHubKey.toPublic()))).toEqual({ status: 403, type: 'bad-signature' });
+  });
+
   it('answers 503 unavailable, storing nothing, when a recipient has no key in force', async () => {
     clock.set(21);
     const before = await storedRows(t.config.hub.database);

@@ -27,7 +27,7 @@ describe('a compression bomb inside an encrypted, signed message', () => {
     const before = process.memoryUsage().rss;
     let peak = before;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 2);
-    const refusal = await openEnvelope(armored, [hubKey], [keys.sender.toPublic()], 16 * MiB).then(
+    const refusal = await openEnvelope(armored, [hubKey], [keys.sender.toPublic()], { decompressedBytes: 16 * MiB, jsonValues: 100_000 }).then(
       () => undefined,
       (err: unknown) => err,
     );
@@ -40,9 +40,9 @@ describe('a compression bomb inside an encrypted, signed message', () => {
 
   it('opens the same message when the limit allows its size, so the limit is what refused it', async () => {
     const armored = await sealBomb(keys, 4 * MiB, { compression: openpgp.enums.compression.zip });
-    await expect(openEnvelope(armored, [hubKey], [keys.sender.toPublic()], 4 * MiB - 1)).rejects.toMatchObject({ kind: { slug: 'too-large' } });
+    await expect(openEnvelope(armored, [hubKey], [keys.sender.toPublic()], { decompressedBytes: 4 * MiB - 1, jsonValues: 100_000 })).rejects.toMatchObject({ kind: { slug: 'too-large' } });
     // The zeros are not JSON, but they were decrypted, decompressed and verified in full.
-    const opened = await openEnvelope(armored, [hubKey], [keys.sender.toPublic()], 4 * MiB + 1024);
+    const opened = await openEnvelope(armored, [hubKey], [keys.sender.toPublic()], { decompressedBytes: 4 * MiB + 1024, jsonValues: 100_000 });
     expect(opened.plaintext.length).toBe(4 * MiB);
   });
 });

@@ -73,5 +73,9 @@ export async function openPgpCases(keys: HostileKeys, valid: () => string, decom
   cases.push(submission('zlib compression bomb', await sealBomb(keys, bomb, { compression: openpgp.enums.compression.zlib }), tooLarge));
   cases.push(submission('deflate compression bomb', await sealBomb(keys, bomb, { compression: openpgp.enums.compression.zip }), tooLarge));
   cases.push(submission('unsigned compression bomb', await sealBomb(keys, bomb, { compression: openpgp.enums.compression.zlib, signer: null }), tooLarge));
+  // Within the size limit, but millions of JSON values: refused before anything parses them.
+  const emptyObjects = { prefix: '{"messageId":"m","payload":{"x":[', unit: '{},', suffix: '{}]}}' };
+  cases.push(submission('a JSON bomb: 6 MB of empty objects, compressed', await sealBomb(keys, 6_000_000, { compression: openpgp.enums.compression.zlib, content: emptyObjects }), tooLarge));
+  cases.push(submission('a JSON bomb: 4 MB of nested arrays, compressed', await sealBomb(keys, 4_000_000, { compression: openpgp.enums.compression.zip, content: { unit: '[' } }), tooLarge));
   return cases;
 }

@@ -38,23 +38,38 @@ export async function seal(keys: HostileKeys, plaintext: string | Uint8Array, op
   });
 }
 
+/** What a bomb expands to: `unit` repeated between `prefix` and `suffix` (zeros by default). */
+export interface BombContent {
+  prefix?: string;
+  unit?: string;
+  suffix?: string;
+}
+
 /**
- * A compression bomb: `expandedBytes` of zeros, signed (unless `signer` is null), compressed and
- * encrypted to the hub. The zeros are streamed in, so a bomb of any size costs the test no memory.
+ * A compression bomb: about `expandedBytes` of `content`, signed (unless `signer` is null), compressed
+ * and encrypted to the hub. The content is streamed in, so a bomb of any size costs the test no memory.
  */
-export async function sealBomb(keys: HostileKeys, expandedBytes: number, options: SealOptions & { compression: openpgp.enums.compression }): Promise<string> {
-  const chunk = new Uint8Array(1024 * 1024);
+export async function sealBomb(keys: HostileKeys, expandedBytes: number, options: SealOptions & { compression: openpgp.enums.compression; content?: BombContent }): Promise<string> {
+  const { prefix = '', unit = '\0', suffix = '' } = options.content ?? {};
+  const chunk = Buffer.from(unit.repeat(Math.max(1, Math.floor((1024 * 1024) / unit.length))));
+  const parts = [Buffer.from(prefix)];
   let produced = 0;
-  const zeros = new ReadableStream<Uint8Array>({
+  const stream = new ReadableStream<Uint8Array>({
     pull(controller) {
-      if (produced >= expandedBytes) return controller.close();
-      const size = Math.min(chunk.length, expandedBytes - produced);
+      const part = parts.shift();
+      if (part) return controller.enqueue(part);
+      if (produced >= expandedBytes) {
+        controller.enqueue(Buffer.from(suffix));
+        return controller.close();
+      }
+      const remaining = expandedBytes - produced;
+      const size = Math.max(unit.length, Math.min(chunk.length, remaining - (remaining % unit.length)));
       produced += size;
       controller.enqueue(chunk.subarray(0, size));
     },
   });
   const encrypted = await openpgp.encrypt({
-    message: await openpgp.createMessage({ binary: zeros }),
+    message: await openpgp.createMessage({ binary: stream }),
     encryptionKeys: keys.hub,
     ...(options.signer === null ? {} : { signingKeys: options.signer ?? keys.sender }),
     config: { aeadProtect: false, preferredCompressionAlgorithm: options.compression },

@@ -105,8 +105,9 @@ export async function plaintextCases(valid: () => Json, seal: Seal): Promise<Hos
     add(`caseRef with ${name}`, JSON.stringify(e), schema('/caseRef'));
   }
 
-  add('100 000 nested arrays as the plaintext', nestedArrays(100_000), schema(''));
-  add('100 000 nested arrays as caseRef', text().replace('"caseRef":', `"caseRef":${nestedArrays(100_000)},"x":`), schema('/caseRef'));
+  add('90 000 nested arrays as the plaintext', nestedArrays(90_000), schema(''));
+  add('90 000 nested arrays as caseRef', text().replace('"caseRef":', `"caseRef":${nestedArrays(90_000)},"x":`), schema('/caseRef'));
+  add('200 000 nested arrays as caseRef', text().replace('"caseRef":', `"caseRef":${nestedArrays(200_000)},"x":`), expectProblem(Problems.tooLarge));
   add('50 000 nested objects in the payload', text().replace('"payload":{', `"payload":{"deep":${nestedObjects(50_000)},`), schema('/payload'));
   add('50 000 nested objects as a person’s address', text().replace('"address":', `"address":${nestedObjects(50_000)},"x":`), schema('/payload/persons/0/address'));
 
@@ -118,7 +119,8 @@ export async function plaintextCases(valid: () => Json, seal: Seal): Promise<Hos
   huge('a caseRef of one million characters', (e) => (e.caseRef = 'x'.repeat(1_000_000)), '/caseRef');
   huge('a case description one character too long', (e) => ((e.payload as Json).caseDescription = 'x'.repeat(10_001)), '/payload/caseDescription');
   huge('a case description of two million characters', (e) => ((e.payload as Json).caseDescription = 'x'.repeat(2_000_000)), '/payload/caseDescription');
-  huge('100 000 persons', (e) => ((e.payload as Json).persons = Array.from({ length: 100_000 }, () => 1)), '/payload/persons');
+  huge('90 000 persons', (e) => ((e.payload as Json).persons = Array.from({ length: 90_000 }, () => 1)), '/payload/persons');
+  add('200 000 persons', JSON.stringify({ ...valid(), payload: { persons: Array.from({ length: 200_000 }, () => ({})) } }), expectProblem(Problems.tooLarge));
   huge('10 000 recipients', (e) => (e.recipients = Array.from({ length: 10_000 }, () => 'vt')), '/recipients');
   huge('a key of 200 000 characters', (e) => ((e.payload as Json)['k'.repeat(200_000)] = 1), '/payload');
   huge('20 000 unknown keys', (e) => Object.assign(e.payload as Json, Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, i]))), '/payload');

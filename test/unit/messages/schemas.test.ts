@@ -39,6 +39,20 @@ describe('message schemas', () => {
     expect(p.errors?.find((e) => e.path === '/payload')?.message).toMatch(/injected/);
   });
 
+  it('names at most 50 errors and clips each, however much the input gets wrong', () => {
+    const c = ALL_CASES[0]!();
+    const persons = Array.from({ length: 40 }, () => ({ personId: 1, role: 2, name: 3 }));
+    const many = problemOf(envelope('minutes', 'execution', c.caseRef, { ...c.minutes, persons }));
+    expect(many.errors).toHaveLength(51);
+    expect(many.errors?.at(-1)).toEqual({ path: '/payload', message: expect.stringMatching(/^and \d+ more errors$/) });
+
+    const unknown = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`unknown${i}`, i]));
+    const keys = problemOf(envelope('minutes', 'execution', c.caseRef, { ...c.minutes, ...unknown }));
+    expect(keys.errors).toHaveLength(1);
+    expect(keys.errors?.[0]?.message).toMatch(/^20000 unknown keys: unknown0, unknown1, .*…$/);
+    expect(keys.errors?.[0]?.message.length).toBeLessThanOrEqual(300);
+  });
+
   it('refuses a submission without its concrete question, naming the field', () => {
     const c = ALL_CASES[0]!();
     const { question: _q, ...withoutQuestion } = c.submission;
