@@ -18,8 +18,9 @@ function normalise(name: string): string {
   return name.replace(/[-_]/g, '').toLowerCase();
 }
 
-// A PEM block (certificate, key) or OpenPGP armour (message, key, signature), also when its end was cut off.
-const ARMOUR = /-----BEGIN ([A-Z0-9 ]{1,40})-----[\s\S]*?(?:-----END \1-----|$)/g;
+// A PEM block (certificate, key) or OpenPGP armour (message, key, signature), also when its end was cut
+// off, and also a multi-part message (`BEGIN PGP MESSAGE, PART 1/2`), whatever its label holds.
+const ARMOUR = /-----BEGIN ([^\r\n-]{1,60})-----[\s\S]*?(?:-----END \1-----|$)/g;
 
 export function redactText(text: string): string {
   return text.replace(ARMOUR, (_block, label: string) => `[redacted ${label.toLowerCase()}]`);

@@ -52,6 +52,8 @@ describe('log redaction', () => {
     log.warn({ detail: `could not load ${pemKey} from disk`, nested: { list: [`peer ${certificate}`] }, note: pgpMessage }, 'loaded');
     log.info(`a message with a key in it: ${pgpPrivate}`);
     log.debug({ partial: pgpMessage.slice(0, pgpMessage.length / 2) }, 'an armour cut off before its END line');
+    const multipart = (part: string) => pgpMessage.replaceAll('PGP MESSAGE', `PGP MESSAGE, PART ${part}`);
+    log.info({ parts: [multipart('1/2'), multipart('2')] }, 'a multi-part armour, whose label holds a comma and a slash');
     expectClean(text());
     expect(JSON.parse(text().split('\n')[0]!).detail).toBe('could not load [redacted private key] from disk');
   });
