@@ -74,10 +74,10 @@ function pushTls(config: HubConfig, hubCa: string, tlsReloader: TlsReloader) {
 const SHUTDOWN_GRACE_MS = 5_000;
 
 /** Signs a checkpoint when the log has grown, and purges entries past their retention. */
-async function maintainLog(disclosureLog: DisclosureLog, config: HubConfig, log: Logger): Promise<void> {
+async function maintainLog(disclosureLog: DisclosureLog, log: Logger): Promise<void> {
   try {
     const checkpoint = await disclosureLog.checkpoint();
-    const purged = await disclosureLog.purge(config.hub.log.retentionDays);
+    const purged = await disclosureLog.purge();
     log.debug({ treeSize: checkpoint.treeSize, purged }, 'disclosure log maintained');
   } catch (err) {
     log.error({ err: (err as Error).message }, 'disclosure log maintenance failed');
@@ -124,7 +124,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   await reconcile(store, enqueue, log);
   const timer = setInterval(() => void reconcile(store, enqueue, log), config.hub.recovery.reconcileSeconds * 1000);
   timer.unref();
-  const logTimer = setInterval(() => void maintainLog(disclosureLog, config, log), config.hub.log.checkpointSeconds * 1000);
+  const logTimer = setInterval(() => void maintainLog(disclosureLog, log), config.hub.log.checkpointSeconds * 1000);
   logTimer.unref();
 
   let closing: Promise<void> | undefined;

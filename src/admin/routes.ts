@@ -67,7 +67,8 @@ export function adminRouter(deps: AdminDeps): Router {
   });
 
   router.get('/policies', (_req, res) => {
-    const policies = deps.policies.current().map((p) => ({ id: p.id, version: p.version, recipient: p.recipient, purpose: p.purpose, messageTypes: p.messageTypes, legalBasis: p.legalBasis }));
+    // The register of processing activities: each with its purpose, legal basis and the retention in force for it.
+    const policies = deps.policies.current().map((p) => ({ id: p.id, version: p.version, recipient: p.recipient, purpose: p.purpose, messageTypes: p.messageTypes, legalBasis: p.legalBasis, retentionDays: p.retentionDays ?? deps.config.hub.log.retentionDays }));
     res.json({ policies: policies.sort((a, b) => a.id.localeCompare(b.id)) });
   });
 

@@ -124,6 +124,7 @@ export const HubSettings = z
     /** The disclosure log: how long entries are kept, how often the tree is signed. */
     log: z
       .object({
+        /** The retention of a policy (processing activity) that states none of its own. */
         retentionDays: z.number().int().positive().default(1825),
         checkpointSeconds: z.number().positive().default(300),
         /** A person's informing status still undecided after this many days is overdue. */
@@ -273,6 +274,8 @@ export const Policy = z
     purpose: Purpose,
     messageTypes: z.array(MessageType).min(1),
     legalBasis: z.string().min(1),
+    /** How long the disclosure log keeps the entries of this processing activity; hub.log.retentionDays when absent. */
+    retentionDays: z.number().int().positive().optional(),
     rules: z.array(PolicyRule),
   })
   .strict();

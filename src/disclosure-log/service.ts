@@ -70,8 +70,11 @@ export class DisclosureLog {
     };
   }
 
-  /** Clears entries older than the retention period; their leaves stay, so proofs and checkpoints hold. */
-  async purge(retentionDays: number, now = new Date()): Promise<number> {
-    return this.store.purgeBefore(new Date(now.getTime() - retentionDays * 86_400_000).toISOString(), now.toISOString());
+  /**
+   * Clears the entries whose retention (their processing activity's, set when they were written) has
+   * ended; their leaves stay, so proofs and checkpoints hold.
+   */
+  async purge(): Promise<number> {
+    return this.store.purgeExpired();
   }
 }

@@ -4,7 +4,7 @@ import type { AuditRecord, Checkpoint, DisclosureStats, InformingRecord, LogRow,
 
 // The log's reads and writes, written once for every dialect. The tables are the dialects' migrations.
 
-const LOG_COLUMNS = ['seq', 'kind', 'delivery_id', 'trace_id', 'span_id', 'sender', 'recipient', 'purpose', 'type', 'case_ref', 'subject_bsn', 'subject_name_dob', 'occurred_at', 'logged_at', 'entry', 'salt', 'leaf_hash'];
+const LOG_COLUMNS = ['seq', 'kind', 'delivery_id', 'trace_id', 'span_id', 'sender', 'recipient', 'purpose', 'type', 'case_ref', 'subject_bsn', 'subject_name_dob', 'occurred_at', 'logged_at', 'entry', 'salt', 'leaf_hash', 'retain_until'];
 
 function columns(entry: LogEntry): SqlValue[] {
   const d = entry.kind === 'disclosure' ? entry : undefined;
@@ -25,34 +25,44 @@ function columns(entry: LogEntry): SqlValue[] {
   ];
 }
 
+/** Entries of one delivery, all kept until the retention of its processing activity ends. */
+export interface DeliveryEntries {
+  retainUntil: string;
+  entries: UnplacedEntry[];
+}
+
 /**
  * Appends entries at the end of the tree. Call inside the store's exclusive write transaction: it holds
  * the writer lock, so the next index is read and taken by one writer at a time (and fails closed with it).
  */
-export async function appendEntries(tx: Sql, entries: UnplacedEntry[]): Promise<void> {
+export async function appendEntries(tx: Sql, deliveries: DeliveryEntries[]): Promise<void> {
   const last = await logSize(tx);
-  const rows = entries.map((unplaced, i) => {
-    const entry = { ...unplaced, index: last + i } as LogEntry;
+  // The purge and its trigger compare dates as text: stored in the one form the database's clock gives too.
+  const unplaced = deliveries.flatMap((d) => d.entries.map((entry) => ({ entry, retainUntil: new Date(d.retainUntil).toISOString() })));
+  const rows = unplaced.map((u, i) => {
+    const entry = { ...u.entry, index: last + i } as LogEntry;
     const { salt, leaf } = sealEntry(entry);
-    return [last + i + 1, ...columns(entry), JSON.stringify(entry), salt.toString('hex'), leaf.toString('hex')];
+    return [last + i + 1, ...columns(entry), JSON.stringify(entry), salt.toString('hex'), leaf.toString('hex'), u.retainUntil];
   });
   await insertRows(tx, 'log_entries', LOG_COLUMNS, rows);
 }
 
-/** The trace of a delivery's disclosure, for the status entries that follow it. */
-export async function traceOf(sql: Sql, deliveryId: string): Promise<{ traceId: string; spanId: string; recipient: string } | undefined> {
-  const row = await sql.get("SELECT trace_id, span_id, recipient FROM log_entries WHERE delivery_id = ? AND kind = 'disclosure' ORDER BY seq LIMIT 1", [deliveryId]);
-  return row ? { traceId: String(row.trace_id), spanId: String(row.span_id), recipient: String(row.recipient) } : undefined;
+/** The trace and retention of a delivery's disclosure, for the status entries that follow it. */
+export async function traceOf(sql: Sql, deliveryId: string): Promise<{ trace: { traceId: string; spanId: string; recipient: string }; retainUntil: string } | undefined> {
+  const row = await sql.get("SELECT trace_id, span_id, recipient, retain_until FROM log_entries WHERE delivery_id = ? AND kind = 'disclosure' ORDER BY seq LIMIT 1", [deliveryId]);
+  return row ? { trace: { traceId: String(row.trace_id), spanId: String(row.span_id), recipient: String(row.recipient) }, retainUntil: String(row.retain_until) } : undefined;
 }
 
 const PAGE = 1000;
+
+const textOrNull = (value: SqlValue | undefined): string | null => (value === null || value === undefined ? null : String(value));
 
 /** Every row in order of seq, a page at a time, so that verifying a large log holds only a page in memory. */
 export async function* logRows(sql: Sql): AsyncGenerator<LogRow> {
   let after = Number.MIN_SAFE_INTEGER;
   for (;;) {
-    const page = await sql.all('SELECT seq, entry, salt, leaf_hash FROM log_entries WHERE seq > ? ORDER BY seq LIMIT ?', [after, PAGE]);
-    for (const r of page) yield { seq: Number(r.seq), entry: r.entry === null ? null : String(r.entry), salt: r.salt === null ? null : String(r.salt), leafHash: String(r.leaf_hash) };
+    const page = await sql.all('SELECT seq, entry, salt, leaf_hash, retain_until, purged_at FROM log_entries WHERE seq > ? ORDER BY seq LIMIT ?', [after, PAGE]);
+    for (const r of page) yield { seq: Number(r.seq), entry: textOrNull(r.entry), salt: textOrNull(r.salt), leafHash: String(r.leaf_hash), retainUntil: textOrNull(r.retain_until), purgedAt: textOrNull(r.purged_at) };
     if (page.length < PAGE) return;
     after = Number(page.at(-1)!.seq);
   }
@@ -139,13 +149,15 @@ export async function logSize(sql: Sql): Promise<number> {
   return Number((await sql.get('SELECT COALESCE(MAX(seq), 0) AS n FROM log_entries'))?.n ?? 0);
 }
 
-/** Retention: clears entries logged before `before`, keeping their leaves, so the tree still verifies. */
-export async function purgeBefore(sql: Sql, before: string, now: string): Promise<number> {
+/**
+ * Retention: clears the entries whose retention has ended by `clock`, the database's time (which its
+ * trigger checks), keeping their leaves, so the tree still verifies.
+ */
+export async function purgeExpired(sql: Sql, clock: string): Promise<number> {
   return sql.run(
     `UPDATE log_entries SET entry = NULL, salt = NULL, delivery_id = NULL, trace_id = NULL, span_id = NULL, sender = NULL, recipient = NULL,
-       purpose = NULL, type = NULL, case_ref = NULL, subject_bsn = NULL, subject_name_dob = NULL, occurred_at = NULL, purged_at = ?
-     WHERE logged_at < ? AND purged_at IS NULL`,
-    [now, before],
+       purpose = NULL, type = NULL, case_ref = NULL, subject_bsn = NULL, subject_name_dob = NULL, occurred_at = NULL, purged_at = ${clock}
+     WHERE retain_until <= ${clock} AND purged_at IS NULL`,
   );
 }
 

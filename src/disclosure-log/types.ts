@@ -6,6 +6,9 @@ export interface LogRow {
   entry: string | null;
   salt: string | null;
   leafHash: string;
+  /** Until when the entry is kept; a purge before it was no purge but an entry cleared early. */
+  retainUntil: string | null;
+  purgedAt: string | null;
 }
 
 export interface StoredLogEntry {
@@ -88,7 +91,8 @@ export interface DisclosureLogStore {
   stats(q: { from?: string; to?: string }): Promise<DisclosureStats[]>;
   addCheckpoint(c: Checkpoint): Promise<void>;
   checkpoints(): Promise<Checkpoint[]>;
-  purgeBefore(before: string, now: string): Promise<number>;
+  /** Clears the entries whose retention has ended by the database's clock; answers how many. */
+  purgeExpired(): Promise<number>;
   /** The latest informing status per person and case. */
   informing(): Promise<(InformingRecord & { seq: number })[]>;
   audit(record: AuditRecord): Promise<void>;

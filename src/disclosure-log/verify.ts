@@ -5,8 +5,18 @@ import { CompactRange, leafHash } from './merkle.ts';
 import type { Checkpoint, DisclosureLogStore, LogRow, Verification } from './types.ts';
 
 /**
- * Recomputes the log from its rows: every entry against its own leaf and place, the rows without gaps,
- * and the tree against every signed checkpoint. Reports the first record that does not match.
+ * A row without its entry must be the purge after the entry's retention. The database's trigger allows
+ * no other clearing, so anything else was done by a role that went around it (the table's owner or a
+ * superuser). An entry purged before the log kept retention dates was dated at its purge by the migration.
+ */
+function purgedAfterRetention(row: LogRow): boolean {
+  return row.retainUntil !== null && row.purgedAt !== null && Date.parse(row.retainUntil) <= Date.parse(row.purgedAt);
+}
+
+/**
+ * Recomputes the log from its rows: every entry against its own leaf and place, every cleared entry
+ * against its retention, the rows without gaps, and the tree against every signed checkpoint. Reports
+ * the first record that does not match.
  */
 export async function verifyLog(rows: AsyncIterable<LogRow> | Iterable<LogRow>, checkpoints: Checkpoint[], signatureValid: (c: Checkpoint) => Promise<boolean>): Promise<Verification> {
   const range = new CompactRange();
@@ -29,6 +39,8 @@ export async function verifyLog(rows: AsyncIterable<LogRow> | Iterable<LogRow>, 
       }
       if (entry.index !== row.seq - 1) return bad(`record ${row.seq} holds entry ${entry.index + 1}: records were moved`);
       if (row.salt === null || !leafHash(entryHash(entry, Buffer.from(row.salt, 'hex'))).equals(leaf)) return bad(`record ${row.seq} does not match its hash: it was altered`);
+    } else if (!purgedAfterRetention(row)) {
+      return bad(`record ${row.seq} was cleared before its retention ended (purged ${row.purgedAt ?? 'never'}, kept until ${row.retainUntil ?? 'no date'})`);
     }
     range.append(leaf);
     while (pending[next]?.treeSize === range.size) {
@@ -43,7 +55,11 @@ export async function verifyLog(rows: AsyncIterable<LogRow> | Iterable<LogRow>, 
   return { intact: true, records: range.size, root: range.root().toString('hex'), checkpoints: checkpoints.length };
 }
 
-/** Verifies a stored log against the checkpoints signed by one of `keys` (the hub's public keys). */
-export async function verifyStoredLog(store: Pick<DisclosureLogStore, 'rows' | 'checkpoints'>, keys: openpgp.PublicKey[]): Promise<Verification> {
-  return verifyLog(store.rows(), await store.checkpoints(), (c) => checkpointSignatureValid(c, keys));
+/**
+ * Verifies a stored log against the checkpoints signed by one of `keys` (the hub's public keys): those
+ * stored beside it, and `kept` ones that partners or auditors saved elsewhere, which still stand when
+ * someone able to rewrite the database also removed or replaced the stored ones.
+ */
+export async function verifyStoredLog(store: Pick<DisclosureLogStore, 'rows' | 'checkpoints'>, keys: openpgp.PublicKey[], kept: Checkpoint[] = []): Promise<Verification> {
+  return verifyLog(store.rows(), [...(await store.checkpoints()), ...kept], (c) => checkpointSignatureValid(c, keys));
 }

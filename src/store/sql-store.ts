@@ -91,7 +91,7 @@ export class SqlStore implements HubStore {
         );
         await insertRows(tx, 'delivery_events', ['delivery_id', 'event', 'at'], deliveries.map((d) => [d.deliveryId, 'queued', d.createdAt]));
         // Fail closed: without its log entries, no delivery is stored, so none is ever sent.
-        await log.appendEntries(tx, disclosures.flatMap((r) => disclosureEntries({ ...r, occurredAt: r.recordedAt }, new Date().toISOString())));
+        await log.appendEntries(tx, disclosures.map((r) => ({ retainUntil: r.retainUntil, entries: disclosureEntries({ ...r, occurredAt: r.recordedAt }, new Date().toISOString()) })));
         await log.insertInforming(tx, informing);
       },
       { exclusive: true },
@@ -172,9 +172,11 @@ export class SqlStore implements HubStore {
   /** The event and its entry in the disclosure log, in the caller's transaction. */
   private async insertEvent(tx: Sql, event: DeliveryEvent): Promise<void> {
     await tx.run('INSERT INTO delivery_events (delivery_id, event, at, detail) VALUES (?, ?, ?, ?)', [event.deliveryId, event.event, event.at, event.detail ?? null]);
-    const trace = await log.traceOf(tx, event.deliveryId);
-    if (!trace) return;
-    await log.appendEntries(tx, [{ kind: 'status', ...trace, deliveryId: event.deliveryId, event: event.event, occurredAt: event.at, loggedAt: new Date().toISOString(), ...(event.detail ? { detail: event.detail } : {}) }]);
+    const disclosed = await log.traceOf(tx, event.deliveryId);
+    if (!disclosed) return;
+    const entry = { kind: 'status' as const, ...disclosed.trace, deliveryId: event.deliveryId, event: event.event, occurredAt: event.at, loggedAt: new Date().toISOString(), ...(event.detail ? { detail: event.detail } : {}) };
+    // Kept as long as the disclosure it follows: a delivery's entries are purged together.
+    await log.appendEntries(tx, [{ retainUntil: disclosed.retainUntil, entries: [entry] }]);
   }
 
   async appendEventOnce(event: DeliveryEvent): Promise<boolean> {
@@ -301,7 +303,7 @@ export class SqlStore implements HubStore {
     stats: (q) => log.disclosureStats(this.db, q),
     addCheckpoint: (c) => log.insertCheckpoint(this.db, c),
     checkpoints: () => log.checkpoints(this.db),
-    purgeBefore: (before, now) => this.db.transaction((tx) => log.purgeBefore(tx, before, now)),
+    purgeExpired: () => this.db.transaction((tx) => log.purgeExpired(tx, this.db.clock)),
     informing: () => log.latestInforming(this.db),
     audit: (r: AuditRecord) => log.insertAudit(this.db, r),
     auditTrail: (limit) => log.auditTrail(this.db, limit),

@@ -22,6 +22,11 @@ export interface Database extends Sql {
   /** The dialect's schema, in order; migration n (1-based) is recorded as version n. */
   readonly migrations: readonly string[];
   /**
+   * The database's current time as SQL, giving text like JS `toISOString()`: the log's purge reads the
+   * same clock as the trigger that checks it, whatever the hub's own clock says.
+   */
+  readonly clock: string;
+  /**
    * Runs `fn` in one transaction. An `exclusive` one also holds the database's single writer lock, so
    * that every instance appends to the disclosure log in one order and checks-then-writes atomically.
    */

@@ -41,6 +41,7 @@ export interface SubmitResponse {
   meeting?: MeetingAssignment;
 }
 
+/** The answer the message got when it was accepted: API.md promises a repeat "the same body" (the status is at GET /v1/messages/{id}). */
 function responseFor(stored: StoredMessage): SubmitResponse {
   return {
     messageId: stored.message.messageId,
@@ -91,7 +92,7 @@ export async function acceptSubmission(deps: SubmissionDeps, sender: string, arm
   }
   const at = now.toISOString();
   const traceId = traceIdFrom(traceparent);
-  const retainUntil = new Date(now.getTime() + deps.config.hub.log.retentionDays * 86_400_000).toISOString();
+  const retainUntil = (policy: Policy) => new Date(now.getTime() + (policy.retentionDays ?? deps.config.hub.log.retentionDays) * 86_400_000).toISOString();
   const deliveries: DeliveryRecord[] = [];
   const disclosures: DisclosureRecord[] = [];
   // Sealed in parallel: each recipient's copy is independent work for the pool.
@@ -101,7 +102,7 @@ export async function acceptSubmission(deps: SubmissionDeps, sender: string, arm
     const common = { deliveryId: planned.deliveryId, messageId: envelope.messageId, sender, recipient: planned.recipient, policyId: planned.policy.id, policyVersion: planned.policy.version, ciphertextDigest: digest };
     deliveries.push({ ...common, transport: planned.transport, ciphertext, createdAt: at });
     disclosures.push({ ...common, type: envelope.type, purpose: envelope.purpose, caseRef: envelope.caseRef, legalBasis: planned.policy.legalBasis, manifest: planned.manifest, recordedAt: at,
-      traceId, spanId: newSpanId(), subjects: subjectsOf(envelope.payload, planned.kept, deps.pseudonymKey), retainUntil,
+      traceId, spanId: newSpanId(), subjects: subjectsOf(envelope.payload, planned.kept, deps.pseudonymKey), retainUntil: retainUntil(planned.policy),
     });
   }
   const message = { sender, messageId: envelope.messageId, type: envelope.type, purpose: envelope.purpose, caseRef: envelope.caseRef, createdAt: envelope.createdAt, receivedAt: at, contentDigest: digest, refused: plan.refused, meeting };

@@ -1,6 +1,6 @@
 import { DatabaseSync } from 'node:sqlite';
 import type { DatabaseSettings } from '../../src/config/schema.ts';
-import type { DisclosureEntry, ManifestEntry, UnplacedEntry } from '../../src/disclosure-log/entries.ts';
+import type { DisclosureEntry, ManifestEntry } from '../../src/disclosure-log/entries.ts';
 import { appendEntries } from '../../src/disclosure-log/sql-log.ts';
 import { openPostgres } from '../../src/store/dialects/postgres.ts';
 import { openSqlite } from '../../src/store/dialects/sqlite.ts';
@@ -9,6 +9,8 @@ import { withClient } from './pg.ts';
 // Direct access to a hub's database, outside the hub: as an operator, or an intruder, would have it.
 
 type Rows = Record<string, unknown>[];
+/** A disclosure entry not yet given its place in the log. */
+type DisclosureLine = Omit<DisclosureEntry, 'index'>;
 
 /** Rows of one query, read straight from the database. */
 export async function queryRows(db: DatabaseSettings, sql: string): Promise<Rows> {
@@ -47,6 +49,12 @@ export async function execute(db: DatabaseSettings, script: string, options: { b
   } finally {
     file.close();
   }
+}
+
+/** An UPDATE that clears rows as the retention purge does (the entry, its salt, every searchable column), with `set` besides. */
+export function clearLikeThePurge(where: string, set: string): string {
+  return `UPDATE log_entries SET entry = NULL, salt = NULL, delivery_id = NULL, trace_id = NULL, span_id = NULL, sender = NULL, recipient = NULL,
+    purpose = NULL, type = NULL, case_ref = NULL, subject_bsn = NULL, subject_name_dob = NULL, occurred_at = NULL, ${set} WHERE ${where}`;
 }
 
 /** Row counts of the hub's tables. */
@@ -97,11 +105,14 @@ export async function storedRows(db: DatabaseSettings): Promise<{ messages: numb
   return { messages, deliveries, disclosures: Number(row?.n) };
 }
 
-/** Appends log entries as the store does (under the writer lock, numbered, salted and hashed), over a connection of its own. */
-export async function appendLogEntries(db: DatabaseSettings, entries: UnplacedEntry[]): Promise<void> {
+/**
+ * Appends disclosure entries as the store does (under the writer lock, numbered, salted and hashed, each
+ * kept until its own retainUntil), over a connection of its own.
+ */
+export async function appendLogEntries(db: DatabaseSettings, entries: DisclosureLine[]): Promise<void> {
   const raw = db.kind === 'postgres' ? openPostgres({ url: db.url, poolSize: 1 }) : openSqlite(db.path);
   try {
-    await raw.transaction((tx) => appendEntries(tx, entries), { exclusive: true });
+    await raw.transaction((tx) => appendEntries(tx, entries.map((entry) => ({ retainUntil: entry.retainUntil, entries: [entry] }))), { exclusive: true });
   } finally {
     await raw.close();
   }
@@ -111,7 +122,7 @@ export async function appendLogEntries(db: DatabaseSettings, entries: UnplacedEn
  * A disclosure entry in the shape the log had before each delivery's manifest got an entry of its own:
  * the manifest inside, no digest. Made from a current entry and its manifest, for another delivery.
  */
-export function preManifestEntry(current: DisclosureEntry, manifest: ManifestEntry, change: Partial<DisclosureEntry>): UnplacedEntry {
+export function preManifestEntry(current: DisclosureEntry, manifest: ManifestEntry, change: Partial<DisclosureEntry>): DisclosureLine {
   const { index: _index, manifestDigest: _digest, ...rest } = { ...current, ...change };
-  return { ...rest, manifest: manifest.manifest } as unknown as UnplacedEntry;
+  return { ...rest, manifest: manifest.manifest } as unknown as DisclosureLine;
 }

@@ -1,6 +1,11 @@
 import pg from 'pg';
 import type { Database, Row, Sql, SqlValue } from '../sql.ts';
-import { deliveryTables, logEntriesTable, PURGE_ONLY, PURGE_ONLY_MESSAGE } from './shared-ddl.ts';
+import { addRetainUntil, deliveryTables, logEntriesTable, PURGE_AFTER_RETENTION_MESSAGE, purgeAfterRetention, PURGE_ONLY, PURGE_ONLY_MESSAGE } from './shared-ddl.ts';
+
+/** A time as the text JS `toISOString()` writes (UTC, milliseconds), which compares as the time it is. */
+const isoUtc = (time: string) => `to_char((${time}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+/** The transaction's start: one time for the purge and for every row its trigger checks. */
+const CLOCK = isoUtc('now()');
 
 // The same tables as the SQLite file after its migrations. Append-only tables refuse UPDATE, DELETE and
 // TRUNCATE in triggers; log_entries allows exactly one UPDATE, the retention purge (as in SQLite).
@@ -48,6 +53,17 @@ const MIGRATIONS = [
      officer TEXT NOT NULL, action TEXT NOT NULL, query TEXT NOT NULL, results INTEGER NOT NULL, at TEXT NOT NULL);
    CREATE TRIGGER privacy_audit_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON privacy_audit
      FOR EACH STATEMENT EXECUTE FUNCTION aoh_refuse('the audit trail is append-only');`,
+  // Retention per entry: the purge only after an entry's retain_until, by the database's clock.
+  `DROP TRIGGER log_entries_purge_only ON log_entries;
+   ${addRetainUntil(isoUtc("(entry::jsonb->>'retainUntil')::timestamptz"))}
+   CREATE OR REPLACE FUNCTION log_entries_purge_only() RETURNS trigger LANGUAGE plpgsql AS $$
+   BEGIN
+     IF ${purgeAfterRetention(CLOCK)} THEN
+       RETURN NEW;
+     END IF;
+     RAISE EXCEPTION '${PURGE_AFTER_RETENTION_MESSAGE}' USING ERRCODE = 'insufficient_privilege';
+   END $$;
+   CREATE TRIGGER log_entries_purge_only BEFORE UPDATE ON log_entries FOR EACH ROW EXECUTE FUNCTION log_entries_purge_only();`,
 ];
 
 /** The advisory lock every instance takes before appending to the log: one order, one sequence. */
@@ -98,6 +114,7 @@ export function openPostgres(settings: PostgresSettings): Database {
   return {
     kind: 'postgres',
     migrations: MIGRATIONS,
+    clock: CLOCK,
     ...over(pool),
     async transaction(fn, options) {
       const client = await pool.connect();

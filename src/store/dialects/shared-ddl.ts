@@ -35,3 +35,30 @@ export const PURGE_ONLY = `OLD.purged_at IS NULL AND NEW.purged_at IS NOT NULL A
        AND NEW.subject_bsn IS NULL AND NEW.subject_name_dob IS NULL AND NEW.occurred_at IS NULL`;
 
 export const PURGE_ONLY_MESSAGE = 'the disclosure log is append-only; only the retention purge may clear an entry';
+
+/**
+ * The purge as allowed since each entry states its retention (`retain_until`, kept as it is): only once
+ * that has passed, and not dated later than `clock`, the database's own time (as text like JS
+ * `toISOString()`). Whoever may UPDATE the table can then no longer clear a record early by writing a
+ * purge date of their choosing. Each operand is tested for NULL, so that no comparison is unknown.
+ */
+export const purgeAfterRetention = (clock: string) => `${PURGE_ONLY}
+       AND OLD.retain_until IS NOT NULL AND NEW.retain_until IS NOT NULL AND NEW.retain_until = OLD.retain_until
+       AND OLD.retain_until <= NEW.purged_at AND NEW.purged_at <= ${clock}`;
+
+export const PURGE_AFTER_RETENTION_MESSAGE = 'the disclosure log is append-only; only the retention purge may clear an entry, once its retention has passed';
+
+/**
+ * Each entry gets the date until which it is kept, and the purge's index follows it. Disclosure entries
+ * state theirs (`retainUntilOfEntry` reads it from the entry's JSON, as the dialect's ISO text); a
+ * delivery's manifest and status entries are kept as long as its disclosure entries. An entry purged
+ * before has lost the JSON that said it: it is taken as purged in time (the rule then was its age), so
+ * that verification does not call every upgraded log with a purge in it altered.
+ */
+export const addRetainUntil = (retainUntilOfEntry: string) => `DROP INDEX log_to_purge;
+   ALTER TABLE log_entries ADD COLUMN retain_until TEXT;
+   UPDATE log_entries SET retain_until = ${retainUntilOfEntry} WHERE kind = 'disclosure' AND purged_at IS NULL;
+   UPDATE log_entries SET retain_until = (SELECT MAX(d.retain_until) FROM log_entries d WHERE d.delivery_id = log_entries.delivery_id AND d.kind = 'disclosure')
+     WHERE kind <> 'disclosure' AND purged_at IS NULL;
+   UPDATE log_entries SET retain_until = purged_at WHERE purged_at IS NOT NULL;
+   CREATE INDEX log_to_purge ON log_entries (retain_until) WHERE purged_at IS NULL;`;

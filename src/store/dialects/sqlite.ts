@@ -2,7 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Database, Row, Sql, SqlValue } from '../sql.ts';
-import { deliveryTables, logEntriesTable, PURGE_ONLY, PURGE_ONLY_MESSAGE } from './shared-ddl.ts';
+import { addRetainUntil, deliveryTables, logEntriesTable, PURGE_AFTER_RETENTION_MESSAGE, purgeAfterRetention, PURGE_ONLY, PURGE_ONLY_MESSAGE } from './shared-ddl.ts';
+
+/** A time as the text JS `toISOString()` writes (UTC, milliseconds), which compares as the time it is. */
+const isoUtc = (time: string) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${time})`;
+const CLOCK = isoUtc("'now'");
 
 // The schema as it grew; a file made by an earlier hub is migrated forward from where it stands.
 const MIGRATIONS = [
@@ -56,6 +60,12 @@ const MIGRATIONS = [
    DROP TABLE migration_guard;
    DROP TABLE disclosures;
    CREATE INDEX log_disclosures_by_time ON log_entries (occurred_at) WHERE kind = 'disclosure';`,
+  // Retention per entry: the purge only after an entry's retain_until, by the database's clock. A WHEN
+  // that is NULL would let the UPDATE through, so the trigger fires unless the rule is plainly true.
+  `DROP TRIGGER log_entries_purge_only;
+   ${addRetainUntil(isoUtc("json_extract(entry, '$.retainUntil')"))}
+   CREATE TRIGGER log_entries_purge_only BEFORE UPDATE ON log_entries WHEN (${purgeAfterRetention(CLOCK)}) IS NOT 1
+     BEGIN SELECT RAISE(ABORT, '${PURGE_AFTER_RETENTION_MESSAGE}'); END;`,
 ];
 
 const SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
@@ -198,6 +208,7 @@ export function openSqlite(path: string): Database {
   return {
     kind: 'sqlite',
     migrations: MIGRATIONS,
+    clock: CLOCK,
     all: (sql, params) => turns.take(() => connection.all(sql, params)),
     get: (sql, params) => turns.take(() => connection.get(sql, params)),
     run: (sql, params) => turns.take(() => connection.run(sql, params)),

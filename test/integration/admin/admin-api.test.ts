@@ -50,7 +50,8 @@ describe('the admin API', () => {
     const partners = await admin.json('GET', '/admin/v1/partners');
     expect(partners.body.partners.map((p: { id: string }) => p.id).sort()).toEqual(['om', 'politie', 'reclassering', 'rvdk', 'vt']);
     const policies = await admin.json('GET', '/admin/v1/policies');
-    expect(policies.body.policies).toContainEqual(expect.objectContaining({ id: 'politie-execution', version: 1, recipient: 'politie', purpose: 'execution' }));
+    // The register of processing activities: a policy that states no retention of its own has the hub's.
+    expect(policies.body.policies).toContainEqual(expect.objectContaining({ id: 'politie-execution', version: 1, recipient: 'politie', purpose: 'execution', retentionDays: t.config.hub.log.retentionDays }));
     const one = await admin.json('GET', '/admin/v1/policies/politie-execution');
     expect(one.headers.etag).toBe('"1"');
     expect(one.body).toMatchObject({ version: 1, author: 'config', policy: { id: 'politie-execution', messageTypes: ['minutes'] } });
@@ -114,5 +115,18 @@ describe('the admin API', () => {
     const invalid = await admin.json('POST', '/admin/v1/preview', { sender: 'vt', type: 'minutes', purpose: 'execution', payload: { ...fixture.minutes, meetingDate: 'tomorrow' } });
     expect(invalid.status).toBe(422);
     expect(invalid.body.errors).toContainEqual(expect.objectContaining({ path: '/payload/meetingDate' }));
+  });
+
+  it('publishes a processing activity’s own retention, which its document and the register show and its next disclosures keep', async () => {
+    const { policy } = (await admin.json('GET', '/admin/v1/policies/om-execution')).body;
+    const put = await admin.json('PUT', '/admin/v1/policies/om-execution', { ...policy, version: undefined, retentionDays: 3650 });
+    expect(put.status).toBe(201);
+    expect((await admin.json('GET', '/admin/v1/policies/om-execution')).body.policy).toMatchObject({ version: 2, retentionDays: 3650 });
+    expect((await admin.json('GET', '/admin/v1/policies')).body.policies).toContainEqual(expect.objectContaining({ id: 'om-execution', retentionDays: 3650 }));
+    const fixture = familyCase();
+    const answer = JSON.parse((await vt.submit(envelope('minutes', 'execution', fixture.caseRef, fixture.minutes))).body);
+    const om = answer.deliveries.find((d: { recipient: string }) => d.recipient === 'om').deliveryId;
+    const entry = await disclosureEntry(t.config.hub.database, om);
+    expect(Date.parse(entry!.retainUntil) - Date.parse(entry!.occurredAt)).toBe(3650 * 86_400_000);
   });
 });

@@ -9,7 +9,7 @@ import { verifyInclusion } from '../../../src/disclosure-log/merkle.ts';
 import type { InclusionProof } from '../../../src/disclosure-log/service.ts';
 import { envelope, familyCase } from '../../../src/simulator/cases.ts';
 import { loadClientTls, MutualTlsClient } from '../../../src/simulator/client.ts';
-import { allText } from '../../support/db.ts';
+import { allText, queryRows } from '../../support/db.ts';
 import { databaseEnv, DIALECTS, testDatabase, type TestDatabase } from '../../support/databases.ts';
 import { CERTS, eventually, startTestHub, type TestHub } from '../../support/hub.ts';
 
@@ -28,6 +28,8 @@ describe.each(DIALECTS)('on %s', (dialect) => {
     db = await testDatabase(dialect);
     t = await startTestHub((c) => {
       c.hub.database = db.settings;
+      // One processing activity states its own retention; the others keep the hub's.
+      c.policies = c.policies.map((p) => (p.id === 'politie-execution' ? { ...p, retentionDays: 30 } : p));
     });
     officer = new MutualTlsClient(loadClientTls(CERTS, 'privacy-officer'), t.url);
     hubKey = await openpgp.readKey({ armoredKey: readFileSync(resolve(CERTS, 'hub/pgp-public.asc'), 'utf8') });
@@ -75,6 +77,19 @@ describe.each(DIALECTS)('on %s', (dialect) => {
         expect(text).not.toContain(person(id).name);
       }
       expect(text).not.toContain('Gevaar voor slachtoffer');
+    });
+
+    it('keeps a delivery’s entries for the retention of its processing activity, or the hub’s when its policy states none', async () => {
+      for (const [recipient, days] of [['politie', 30], ['om', t.config.hub.log.retentionDays]] as const) {
+        const { deliveryId } = deliveries.find((d) => d.recipient === recipient)!;
+        const disclosures = (await t.hub.store.log.entriesOfDelivery(deliveryId)).flatMap((e) => (e.entry?.kind === 'disclosure' ? [e.entry] : []));
+        expect(disclosures.length).toBeGreaterThan(0);
+        for (const d of disclosures) expect(Date.parse(d.retainUntil) - Date.parse(d.occurredAt), recipient).toBe(days * 86_400_000);
+        // The purge reads the date from a column that every entry of the delivery carries, its manifest and status too.
+        const rows = await queryRows(t.config.hub.database, `SELECT kind, retain_until FROM log_entries WHERE delivery_id = '${deliveryId}'`);
+        expect(new Set(rows.map((r) => r.kind))).toEqual(new Set(['manifest', 'disclosure', 'status']));
+        expect(new Set(rows.map((r) => r.retain_until))).toEqual(new Set([disclosures[0]!.retainUntil]));
+      }
     });
 
     it('verifies as intact, from the API and from npm run log:verify', async () => {

@@ -88,6 +88,17 @@ describe('policy versions', () => {
     expect(stranger.errors).toEqual([{ path: '/recipient', message: 'unknown partner gemeente' }]);
   });
 
+  it('publishes a processing activity’s own retention, and refuses one that is not a positive whole number of days', async () => {
+    const registry = await PolicyRegistry.open(await store(), config.policies, partnerIds, log);
+    for (const retentionDays of [0, 1.5, '3650']) {
+      const problem = await refusal(registry.publish({ id: 'politie-execution', document: { ...police(), version: undefined, retentionDays }, author: 'admin' }));
+      expect(problem.errors, String(retentionDays)).toEqual([{ path: '/retentionDays', message: expect.any(String) }]);
+    }
+    await registry.publish({ id: 'politie-execution', document: { ...police(), version: undefined, retentionDays: 3650 }, author: 'admin' });
+    await registry.refresh();
+    expect(registry.history('politie-execution').map((v) => v.policy.retentionDays)).toEqual([undefined, 3650]);
+  });
+
   it('refuses a change based on a version that is no longer the latest', async () => {
     const registry = await PolicyRegistry.open(await store(), config.policies, partnerIds, log);
     const document = { ...police(), version: undefined };

@@ -1,13 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Subject } from '../../../src/disclosure-log/subjects.ts';
 import { disclosureEntries } from '../../../src/disclosure-log/entries.ts';
-import { appendEntries } from '../../../src/disclosure-log/sql-log.ts';
+import { appendEntries, type DeliveryEntries } from '../../../src/disclosure-log/sql-log.ts';
 import { verifyLog } from '../../../src/disclosure-log/verify.ts';
+import type { DatabaseSettings } from '../../../src/config/schema.ts';
+import { openPostgres } from '../../../src/store/dialects/postgres.ts';
 import { openSqlite } from '../../../src/store/dialects/sqlite.ts';
-import type { Sql } from '../../../src/store/sql.ts';
+import { insertRows, migrate, type Database, type Sql } from '../../../src/store/sql.ts';
 import type { SqlStore } from '../../../src/store/sql-store.ts';
 import { DuplicateMessageError, PolicyVersionExistsError, type DeliveryRecord, type DisclosureRecord, type MessageRecord, type PolicyVersion } from '../../../src/store/types.ts';
-import { execute, queryRows, rowCounts } from '../../support/db.ts';
+import { clearLikeThePurge, execute, queryRows, rowCounts } from '../../support/db.ts';
 import { DIALECTS, testDatabase, type TestDatabase } from '../../support/databases.ts';
 
 function message(messageId: string, sender = 'vt'): MessageRecord {
@@ -23,9 +25,11 @@ const TWO_PERSONS: Subject[] = [
   { bsn: 'b'.repeat(64), role: 'suspect' },
 ];
 
-function disclosure(d: DeliveryRecord, subjects: Subject[] = []): DisclosureRecord {
-  return { ...d, type: 'minutes', purpose: 'execution', caseRef: 'VT-1', legalBasis: 'Wpg', manifest: { disclosed: [{ path: '/question', category: 'question', transform: 'keep' }], withheld: [] }, recordedAt: d.createdAt, traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), subjects, retainUntil: '2031-11-22T09:00:01Z' } as DisclosureRecord;
+function disclosure(d: DeliveryRecord, subjects: Subject[] = [], retainUntil = '2031-11-22T09:00:01Z'): DisclosureRecord {
+  return { ...d, type: 'minutes', purpose: 'execution', caseRef: 'VT-1', legalBasis: 'Wpg', manifest: { disclosed: [{ path: '/question', category: 'question', transform: 'keep' }], withheld: [] }, recordedAt: d.createdAt, traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), subjects, retainUntil } as DisclosureRecord;
 }
+
+const EXPIRED = '2020-01-01T00:00:00Z';
 
 const policyVersion = (version: number): PolicyVersion => ({ policy: { id: 'politie-execution', version } as PolicyVersion['policy'], author: 'admin', publishedAt: '2026-11-22T09:00:00Z' });
 
@@ -140,9 +144,9 @@ describe.each(DIALECTS)('the store on %s', (dialect) => {
   it('counts disclosures per day, recipient and purpose in the database, one per delivery whatever the number of persons', async () => {
     const day1 = [delivery('d1', 'm1', 'politie', '2026-11-22T09:00:01Z'), delivery('d2', 'm1', 'om', '2026-11-22T09:00:01Z')];
     const day2 = [delivery('d3', 'm2', 'politie', '2026-11-23T23:59:59Z'), delivery('d4', 'm3', 'politie', '2026-11-23T10:00:00Z')];
-    await store.saveOutbox(message('m1'), day1, day1.map((d) => disclosure(d, TWO_PERSONS)));
-    await store.saveOutbox(message('m2'), [day2[0]!], [disclosure(day2[0]!, TWO_PERSONS)]);
-    await store.saveOutbox(message('m3'), [day2[1]!], [disclosure(day2[1]!)]);
+    await store.saveOutbox(message('m1'), day1, day1.map((d) => disclosure(d, TWO_PERSONS, EXPIRED)));
+    await store.saveOutbox(message('m2'), [day2[0]!], [disclosure(day2[0]!, TWO_PERSONS, EXPIRED)]);
+    await store.saveOutbox(message('m3'), [day2[1]!], [disclosure(day2[1]!, [], EXPIRED)]);
     expect(await store.log.stats({})).toEqual([
       { day: '2026-11-22', recipient: 'om', purpose: 'execution', disclosures: 1 },
       { day: '2026-11-22', recipient: 'politie', purpose: 'execution', disclosures: 1 },
@@ -150,7 +154,8 @@ describe.each(DIALECTS)('the store on %s', (dialect) => {
     ]);
     expect(await store.log.stats({ from: '2026-11-23', to: '2026-11-23T12:00:00Z' })).toEqual([{ day: '2026-11-23', recipient: 'politie', purpose: 'execution', disclosures: 1 }]);
     // Purged entries no longer count.
-    await store.log.purgeBefore('2999-01-01', '2999-01-01T00:00:00Z');
+    // Each delivery's manifest and its lines per person (one line when it names no one).
+    expect(await store.log.purgeExpired()).toBe(3 + 3 + 3 + 2);
     expect(await store.log.stats({})).toEqual([]);
   });
 
@@ -175,13 +180,43 @@ describe.each(DIALECTS)('the store on %s', (dialect) => {
   });
 });
 
-/** A SQLite schema as an earlier hub left it: the first `version` migrations applied. */
+/** A schema as an earlier hub left it: the first `version` migrations applied. */
 async function schemaAsOf(tx: Sql, migrations: readonly string[], version: number): Promise<void> {
   await tx.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
   for (const [i, script] of migrations.slice(0, version).entries()) {
     await tx.exec(script);
     await tx.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [i + 1, 'then']);
   }
+}
+
+/** The database of a test, without the store (and without migrating it). */
+function rawDatabase(settings: DatabaseSettings): Database {
+  return settings.kind === 'postgres' ? openPostgres({ url: settings.url, poolSize: 1 }) : openSqlite(settings.path);
+}
+
+/**
+ * Appends log entries as a hub before retention dates did, into a log without the column: sealed by
+ * this hub in a scratch database, and copied over without their retain_until.
+ */
+async function appendAsBefore(tx: Sql, deliveries: DeliveryEntries[]): Promise<void> {
+  const scratch = openSqlite(':memory:');
+  try {
+    await migrate(scratch);
+    await scratch.transaction((s) => appendEntries(s, deliveries), { exclusive: true });
+    const rows = await scratch.all('SELECT * FROM log_entries ORDER BY seq');
+    const columns = Object.keys(rows[0]!).filter((c) => c !== 'retain_until');
+    await insertRows(tx, 'log_entries', columns, rows.map((r) => columns.map((c) => r[c] ?? null)));
+  } finally {
+    await scratch.close();
+  }
+}
+
+/** A delivery's manifest, its lines for two persons and a status entry, kept until `retainUntil`. */
+function deliveryEntries(deliveryId: string, retainUntil: string): DeliveryEntries {
+  const d = delivery(deliveryId, 'm1');
+  const facts = { ...disclosure(d, TWO_PERSONS, retainUntil), occurredAt: d.createdAt };
+  const status = { kind: 'status' as const, traceId: facts.traceId, spanId: facts.spanId, deliveryId, recipient: d.recipient, event: 'available', occurredAt: d.createdAt, loggedAt: d.createdAt };
+  return { retainUntil, entries: [...disclosureEntries(facts, d.createdAt), status] };
 }
 
 describe('migrations', () => {
@@ -199,7 +234,8 @@ describe('migrations', () => {
         await tx.run('INSERT INTO deliveries (delivery_id, message_id, sender, recipient, transport, ciphertext, ciphertext_digest, policy_id, policy_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [d.deliveryId, d.messageId, d.sender, d.recipient, d.transport, d.ciphertext, d.ciphertextDigest, d.policyId, d.policyVersion, d.createdAt]);
         await tx.run("INSERT INTO delivery_events (delivery_id, event, at) VALUES ('d1', 'queued', ?)", [d.createdAt]);
         await tx.run("INSERT INTO disclosures (delivery_id, message_id, sender, recipient, type, purpose, case_ref, legal_basis, policy_id, policy_version, manifest, ciphertext_digest, recorded_at) VALUES ('d1', 'm1', 'vt', 'politie', 'minutes', 'execution', 'VT-1', 'Wpg', 'p', 1, '{}', 'x', ?)", [d.createdAt]);
-        await appendEntries(tx, disclosureEntries({ ...disclosure(d, TWO_PERSONS), occurredAt: d.createdAt }, d.createdAt));
+        const facts = disclosure(d, TWO_PERSONS);
+        await appendAsBefore(tx, [{ retainUntil: facts.retainUntil, entries: disclosureEntries({ ...facts, occurredAt: d.createdAt }, d.createdAt) }]);
       });
       await old.close();
 
@@ -243,7 +279,49 @@ describe('migrations', () => {
     try {
       const stores = await Promise.all([db.open(), db.open(), db.open()]);
       await Promise.all(stores.map((s) => s.close()));
-      expect((await queryRows(db.settings, 'SELECT version FROM schema_migrations')).map((r) => r.version)).toEqual([1]);
+      expect((await queryRows(db.settings, 'SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version)).toEqual([1, 2]);
+    } finally {
+      await db.remove();
+    }
+  });
+});
+
+describe.each(DIALECTS)('the migration to a retention date per log entry on %s', (dialect) => {
+  it('dates every entry of a log of the previous schema by its delivery’s disclosure, and the purge and its trigger follow the date', async () => {
+    const db = await testDatabase(dialect);
+    try {
+      const old = rawDatabase(db.settings);
+      const migrations = old.migrations.length;
+      await old.transaction(
+        async (tx) => {
+          await schemaAsOf(tx, old.migrations, migrations - 1);
+          await appendAsBefore(tx, [deliveryEntries('expired', EXPIRED), deliveryEntries('kept', '2031-11-22T09:00:01Z'), deliveryEntries('purged', EXPIRED)]);
+          // Purged by a hub of then, which took retention from its settings and recorded none per entry.
+          await tx.run(clearLikeThePurge("delivery_id = 'purged'", "purged_at = '2026-11-23T00:00:00.000Z'"));
+        },
+        { exclusive: true },
+      );
+      await old.close();
+
+      const store = await db.open();
+      try {
+        const dates = await queryRows(db.settings, 'SELECT kind, retain_until FROM log_entries ORDER BY seq');
+        const kinds = ['manifest', 'disclosure', 'disclosure', 'status'];
+        expect(dates.map((r) => [r.kind, r.retain_until])).toEqual([
+          ...kinds.map((k) => [k, '2020-01-01T00:00:00.000Z']),
+          ...kinds.map((k) => [k, '2031-11-22T09:00:01.000Z']),
+          ...kinds.map((k) => [k, '2026-11-23T00:00:00.000Z']),
+        ]);
+        await expect(execute(db.settings, clearLikeThePurge("delivery_id = 'kept'", `purged_at = '${new Date().toISOString()}'`))).rejects.toThrow(/once its retention has passed/);
+        expect(await store.log.purgeExpired()).toBe(4);
+        expect((await store.log.entriesOfDelivery('kept')).map((e) => e.entry?.kind)).toEqual(kinds);
+        // The entries purged before the migration are taken as purged in time.
+        expect(await verifyLog(store.log.rows(), [], async () => true)).toMatchObject({ intact: true, records: 12 });
+      } finally {
+        await store.close();
+      }
+      await (await db.open()).close();
+      expect((await queryRows(db.settings, 'SELECT MAX(version) AS v FROM schema_migrations'))[0]?.v).toBe(migrations);
     } finally {
       await db.remove();
     }

@@ -100,6 +100,18 @@ describe('loadConfig', () => {
     expect(err.issues[0]?.path).toMatch(/^om-execution\.rules\.\d+$/);
   });
 
+  it('reads a policy’s own retention, and names it when it is not a positive whole number of days', () => {
+    copyConfig();
+    edit('policies/om.yaml', (t) => t.replace('id: om-execution', 'id: om-execution\n    retentionDays: 3650'));
+    const config = loadConfig(dir, {});
+    expect(config.policies.find((p) => p.id === 'om-execution')?.retentionDays).toBe(3650);
+    expect(config.policies.find((p) => p.id === 'om-preparation')?.retentionDays).toBeUndefined();
+    edit('policies/om.yaml', (t) => t.replace('retentionDays: 3650', 'retentionDays: 0'));
+    const err = failure();
+    expect(err.file).toBe(join(dir, 'policies/om.yaml'));
+    expect(err.issues[0]?.path).toBe('policies.1.retentionDays');
+  });
+
   it('refuses two policies for the same recipient, purpose and type', () => {
     copyConfig();
     edit('policies/om.yaml', (t) => t.replace('id: om-preparation', 'id: om-preparation-bis\n    version: 1\n    recipient: om\n    purpose: execution\n    messageTypes: [minutes]\n    legalBasis: x\n    rules: []\n  - id: om-preparation'));
