@@ -124,7 +124,7 @@ export async function plaintextCases(valid: () => Json, seal: Seal): Promise<Hos
   huge('10 000 recipients', (e) => (e.recipients = Array.from({ length: 10_000 }, () => 'vt')), '/recipients');
   huge('a key of 200 000 characters', (e) => ((e.payload as Json)['k'.repeat(200_000)] = 1), '/payload');
   huge('20 000 unknown keys', (e) => Object.assign(e.payload as Json, Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, i]))), '/payload');
-  huge('50 invalid persons with every field wrong', (e) => ((e.payload as Json).persons = Array.from({ length: 50 }, () => ({ personId: 1, role: 2, name: 3, dateOfBirth: 4, bsn: 5, address: 6 }))), '/payload/persons/49/address');
+  huge('50 invalid persons with every field wrong', (e) => ((e.payload as Json).persons = Array.from({ length: 50 }, () => ({ personId: 1, role: 2, name: 3, dateOfBirth: 4, bsn: 5, address: 6 }))), '/payload/persons/0/address');
 
   const prototypeKeys: [string, unknown][] = [
     ['__proto__', { polluted: true, urgent: true }],
