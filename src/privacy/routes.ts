@@ -66,7 +66,8 @@ function summary(e: StoredLogEntry) {
   const d = disclosure(e);
   return {
     seq: e.seq, occurredAt: d.occurredAt, loggedAt: d.loggedAt, sender: d.sender, recipient: d.recipient, type: d.type, purpose: d.purpose,
-    legalBasis: d.legalBasis, policy: d.processingActivity, caseRef: d.caseRef, categories: d.categories, subject: d.subject, deliveryId: d.deliveryId, traceId: d.traceId,
+    legalBasis: d.legalBasis, policy: d.processingActivity, caseRef: d.caseRef, categories: d.categories, subject: d.subject, messageId: d.messageId, deliveryId: d.deliveryId,
+    ciphertextDigest: d.ciphertextDigest, traceId: d.traceId, retainUntil: d.retainUntil,
   };
 }
 
@@ -112,7 +113,8 @@ export function privacyRouter(deps: PrivacyDeps): Router {
     await audit(res, 'report', { subjects }, found.length);
     res.json({
       generatedAt: new Date().toISOString(),
-      disclosures: found.map((d) => ({ when: d.occurredAt, from: d.sender, to: d.recipient, type: d.type, purpose: d.purpose, legalBasis: d.legalBasis, categories: d.categories, role: d.subject?.role, caseRef: d.caseRef })),
+      // GDPR art. 15(1)(d): how long the record of each disclosure is kept.
+      disclosures: found.map((d) => ({ when: d.occurredAt, from: d.sender, to: d.recipient, type: d.type, purpose: d.purpose, legalBasis: d.legalBasis, categories: d.categories, role: d.subject?.role, caseRef: d.caseRef, keptUntil: d.retainUntil })),
     });
   });
 

@@ -147,7 +147,7 @@ describe('the privacy officer’s console', () => {
 
   it('produces the report for a person: recipients, categories, when, purpose and legal basis, printable', async () => {
     const victim = personOf(stalking, 'p1');
-    const report = (await api.json('POST', '/privacy/v1/report', { bsn: victim.bsn })).body as { disclosures: { to: string; categories: string[]; legalBasis: string; purpose: string }[] };
+    const report = (await api.json('POST', '/privacy/v1/report', { bsn: victim.bsn })).body as { disclosures: { to: string; categories: string[]; legalBasis: string; purpose: string; keptUntil: string }[] };
     const recipients = [...new Set(report.disclosures.map((d) => d.to))].sort();
     expect(new Set(report.disclosures.map((d) => d.purpose))).toEqual(new Set(['intake', 'preparation', 'execution']));
     await page.fill('#name', '');
@@ -162,6 +162,10 @@ describe('the privacy officer’s console', () => {
     }
     expect(await page.locator('#report-disclosures tbody tr').count()).toBe(report.disclosures.length);
     expect(await page.locator('#report-disclosures').innerText()).toContain(report.disclosures[0]!.legalBasis);
+    // How long each record is kept (art. 15(1)(d)): the shipped retention of 1825 days, shown as its date.
+    const keptUntil = await page.locator('#report-disclosures tbody tr td:nth-child(10) time').evaluateAll((ts) => ts.map((t) => t.getAttribute('datetime')));
+    expect(keptUntil).toEqual(report.disclosures.map((d) => d.keptUntil));
+    expect(Date.parse(report.disclosures[0]!.keptUntil) - Date.now()).toBeGreaterThan(1824 * 86_400_000);
 
     await page.emulateMedia({ media: 'print' });
     expect(await page.locator('#report').isVisible()).toBe(true);

@@ -218,7 +218,7 @@ function renderReport(r) {
     $('report-recipients').tBodies[0],
     [...byRecipient].sort(([a], [b]) => a.localeCompare(b)).map(([to, a]) => [{ header: to }, list([...a.categories].sort()), a.count, time(a.first), time(a.last)]),
   );
-  fill($('report-disclosures').tBodies[0], r.disclosures.map((d) => [time(d.when), d.from, d.to, list(d.categories), d.purpose, d.legalBasis, d.type, d.caseRef, d.role ?? '–']));
+  fill($('report-disclosures').tBodies[0], r.disclosures.map((d) => [time(d.when), d.from, d.to, list(d.categories), d.purpose, d.legalBasis, d.type, d.caseRef, d.role ?? '–', time(d.keptUntil)]));
   const section = $('report');
   section.hidden = false;
   document.body.classList.add('report-open');

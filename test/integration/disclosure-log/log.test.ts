@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as openpgp from 'openpgp';
@@ -137,6 +138,11 @@ describe.each(DIALECTS)('on %s', (dialect) => {
     it('filters by partner, purpose, type and case, exports CSV, and opens a record with its status history', async () => {
       const found = await officer.json('POST', '/privacy/v1/search', { partner: 'rvdk', purpose: 'execution', type: 'minutes', caseRef: fixture.caseRef });
       expect(found.body.disclosures).toHaveLength(4);
+      // Each result names what went, so that a sender can match it with what it sent and a recipient with what it got.
+      for (const d of found.body.disclosures) {
+        const delivery = await t.hub.store.getDelivery(d.deliveryId);
+        expect(d).toMatchObject({ messageId: delivery!.messageId, ciphertextDigest: createHash('sha256').update(delivery!.ciphertext).digest('hex'), retainUntil: expect.any(String) });
+      }
       const csv = await officer.request('POST', '/privacy/v1/search', JSON.stringify({ partner: 'rvdk' }), { 'content-type': 'application/json', accept: 'text/csv' });
       expect(csv.headers['content-type']).toMatch(/^text\/csv/);
       expect(csv.body.trim().split('\r\n')).toHaveLength(5);
