@@ -7,6 +7,7 @@ import type { HubConfig } from '../config/types.ts';
 import { HubProblem, Problems } from '../errors/problem.ts';
 import type { Logger } from '../observability/logger.ts';
 import { crlBlocks, summariseCrl } from '../pki/crl.ts';
+import { peerCertificate } from './peer.ts';
 import { secureOptions, type ServerTls } from './server.ts';
 
 export interface CrlStatus {
@@ -98,7 +99,7 @@ export class TlsReloader {
    * certificate revoked or expired since is cut without an answer.
    */
   readonly guard: RequestHandler = (req, _res, next) => {
-    const peer = (req.socket as TLSSocket).getPeerX509Certificate?.();
+    const peer = peerCertificate(req.socket as TLSSocket);
     const why = !peer ? undefined : this.revokes(peer) ? 'revoked' : new Date(peer.validTo) <= this.now() ? 'expired' : undefined;
     if (peer && why) {
       this.log.info({ serial: peer.serialNumber, why }, `request on a connection of a certificate ${why} since its handshake: connection closed`);
