@@ -26,6 +26,19 @@ export async function verifyLog(rows: AsyncIterable<LogRow> | Iterable<LogRow>, 
     if (!(await signatureValid(c))) return { intact: false, records: 0, firstBadRecord: c.treeSize, reason: `the checkpoint at size ${c.treeSize} does not carry the hub's valid signature` };
   }
   let lastGood = 0;
+  // The checkpoints of the tree as it stands, an empty tree's too (a hub with an empty log signs one).
+  const signedRootsHold = (): Verification | undefined => {
+    while (pending[next]?.treeSize === range.size) {
+      const c = pending[next++]!;
+      if (range.root().toString('hex') !== c.rootHash) {
+        return { intact: false, records: range.size, firstBadRecord: lastGood + 1, reason: `records ${lastGood + 1}-${c.treeSize} no longer give the root signed at ${c.signedAt}` };
+      }
+      lastGood = c.treeSize;
+    }
+    return undefined;
+  };
+  const empty = signedRootsHold();
+  if (empty) return empty;
   for await (const row of rows) {
     const bad = (reason: string): Verification => ({ intact: false, records: range.size, firstBadRecord: row.seq, reason });
     if (row.seq !== range.size + 1) return { intact: false, records: range.size, firstBadRecord: range.size + 1, reason: `record ${range.size + 1} is missing (the next is ${row.seq})` };
@@ -43,13 +56,8 @@ export async function verifyLog(rows: AsyncIterable<LogRow> | Iterable<LogRow>, 
       return bad(`record ${row.seq} was cleared before its retention ended (purged ${row.purgedAt ?? 'never'}, kept until ${row.retainUntil ?? 'no date'})`);
     }
     range.append(leaf);
-    while (pending[next]?.treeSize === range.size) {
-      const c = pending[next++]!;
-      if (range.root().toString('hex') !== c.rootHash) {
-        return { intact: false, records: range.size, firstBadRecord: lastGood + 1, reason: `records ${lastGood + 1}-${c.treeSize} no longer give the root signed at ${c.signedAt}` };
-      }
-      lastGood = c.treeSize;
-    }
+    const broken = signedRootsHold();
+    if (broken) return broken;
   }
   if (pending[next]) return { intact: false, records: range.size, firstBadRecord: range.size + 1, reason: `a checkpoint covers ${pending[next]!.treeSize} records, but the log holds ${range.size}: records were removed` };
   return { intact: true, records: range.size, root: range.root().toString('hex'), checkpoints: checkpoints.length };
