@@ -84,10 +84,23 @@ export async function openEnvelope(
   if (signatures.length > MAX_SIGNATURES) {
     throw new HubProblem(Problems.malformedOpenPgp, `The OpenPGP message carries ${signatures.length} signatures; at most ${MAX_SIGNATURES} are accepted`);
   }
-  // A sender rotating its keys may sign with the old and the new: the first signature that verifies
-  // by a key in force decides. If none does, the first signature's problem is the answer.
+  const signingKeyId = await signerInForce(result, senderKeys, date, config, inForce);
+  return { plaintext: checkedPlaintext(result.data, limits), signingKeyId };
+}
+
+/**
+ * The key id of the first signature that verifies by a key in force. A sender rotating its keys may
+ * sign with the old and the new; if no signature holds, the first signature's problem is the answer.
+ */
+async function signerInForce(
+  result: openpgp.DecryptMessageResult & { data: Uint8Array },
+  senderKeys: openpgp.PublicKey[],
+  date: Date,
+  config: openpgp.PartialConfig,
+  inForce: (keyId: string) => Promise<void>,
+): Promise<string> {
   let refusal: HubProblem | undefined;
-  for (const signature of signatures) {
+  for (const signature of result.signatures) {
     const keyId = signature.keyID.toHex();
     try {
       await verifySignature(result.data, await signature.signature, senderKeys, date, config);
@@ -96,7 +109,7 @@ export async function openEnvelope(
       continue;
     }
     const problem = await inForce(keyId).then(() => undefined, (err: unknown) => err);
-    if (problem === undefined) return { plaintext: checkedPlaintext(result.data, limits), signingKeyId: keyId };
+    if (problem === undefined) return keyId;
     if (!(problem instanceof HubProblem)) throw problem;
     refusal ??= problem;
   }
