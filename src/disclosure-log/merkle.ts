@@ -119,3 +119,62 @@ export function inclusionProofs(indices: readonly number[], leaves: readonly Uin
   if (paths.size > 0) walk(0, leaves.length, [...paths.keys()].sort((a, b) => a - b));
   return indices.map((m) => [...paths.get(m)!]);
 }
+
+/**
+ * PROOF(m, D[n]) of RFC 6962 section 2.1.2: the hashes that show the tree of the first m leaves to be
+ * the beginning of the tree of all n, so that whoever kept a checkpoint of size m can check that a later
+ * one only added to it.
+ */
+export function consistencyProof(m: number, leaves: readonly Uint8Array[]): Buffer[] {
+  if (!Number.isInteger(m) || m < 1 || m > leaves.length) throw new RangeError(`a tree of ${m} leaves is not a prefix of a tree of ${leaves.length}`);
+  const proof: Buffer[] = [];
+  // SUBPROOF(m, D[start:end], whole): its own hashes first, then the hash of the part beside it.
+  const sub = (m: number, start: number, end: number, whole: boolean): void => {
+    if (m === end - start) {
+      if (!whole) proof.push(rangeRoot(leaves, start, end));
+      return;
+    }
+    const k = split(end - start);
+    if (m <= k) {
+      sub(m, start, start + k, whole);
+      proof.push(rangeRoot(leaves, start + k, end));
+    } else {
+      sub(m - k, start + k, end, false);
+      proof.push(rangeRoot(leaves, start, start + k));
+    }
+  };
+  sub(m, 0, leaves.length, true);
+  return proof;
+}
+
+/** RFC 9162 section 2.1.4.2: does `proof` show the tree of `first` leaves with `firstRoot` to be a prefix of the tree of `second` with `secondRoot`? */
+export function verifyConsistency(first: number, second: number, proof: readonly Uint8Array[], firstRoot: Uint8Array, secondRoot: Uint8Array): boolean {
+  if (first < 1 || first > second) return false;
+  if (first === second) return proof.length === 0 && Buffer.from(firstRoot).equals(secondRoot);
+  const path = (first & (first - 1)) === 0 ? [firstRoot, ...proof] : [...proof];
+  if (path.length === 0) return false;
+  let fn = first - 1;
+  let sn = second - 1;
+  while (fn % 2 === 1) {
+    fn >>= 1;
+    sn >>= 1;
+  }
+  let fr: Buffer = Buffer.from(path[0]!);
+  let sr: Buffer = Buffer.from(path[0]!);
+  for (const c of path.slice(1)) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      fr = nodeHash(c, fr);
+      sr = nodeHash(c, sr);
+      while (fn % 2 === 0 && fn !== 0) {
+        fn >>= 1;
+        sn >>= 1;
+      }
+    } else {
+      sr = nodeHash(sr, c);
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  return sn === 0 && fr.equals(firstRoot) && sr.equals(secondRoot);
+}

@@ -1,13 +1,20 @@
 import type * as openpgp from 'openpgp';
+import { HubProblem, Problems } from '../errors/problem.ts';
 import { signCheckpoint } from './checkpoint.ts';
 import { entryHash } from './entries.ts';
-import { CompactRange, inclusionProofs, leafHash, rootOf } from './merkle.ts';
+import { CompactRange, consistencyProof, inclusionProofs, leafHash, rootOf } from './merkle.ts';
 import type { Checkpoint, DisclosureLogStore, Verification } from './types.ts';
 import { verifyStoredLog } from './verify.ts';
 
 export interface InclusionProof {
   checkpoint: Checkpoint;
   entries: { seq: number; index: number; entry: unknown; salt: string; entryHash: string; leafHash: string; auditPath: string[] }[];
+}
+
+export interface ConsistencyProof {
+  from: number;
+  checkpoint: Checkpoint;
+  proof: string[];
 }
 
 /** The log's own operations over its store: checkpoints, verification, proofs, retention. */
@@ -45,6 +52,19 @@ export class DisclosureLog {
 
   async verify(): Promise<Verification> {
     return verifyStoredLog(this.store, this.keys.verify);
+  }
+
+  /**
+   * That the latest checkpoint only added to the tree of the first `from` leaves, which the caller kept a
+   * checkpoint of: the RFC 6962 consistency proof between the two.
+   */
+  async consistency(from: number): Promise<ConsistencyProof> {
+    const checkpoint = await this.checkpoint();
+    if (from > checkpoint.treeSize) {
+      throw new HubProblem(Problems.malformedRequest, `from ${from} is beyond the log's latest checkpoint of ${checkpoint.treeSize} records`, [{ path: 'from', message: `at most ${checkpoint.treeSize}` }]);
+    }
+    const proof = consistencyProof(from, await this.store.leafHashes(0, checkpoint.treeSize));
+    return { from, checkpoint, proof: proof.map((h) => h.toString('hex')) };
   }
 
   /** For each log entry of a delivery, what a sender or recipient needs to check it against a checkpoint. */

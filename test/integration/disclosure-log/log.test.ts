@@ -6,8 +6,10 @@ import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointSignatureValid } from '../../../src/disclosure-log/checkpoint.ts';
 import { manifestDigest } from '../../../src/disclosure-log/entries.ts';
-import { verifyInclusion } from '../../../src/disclosure-log/merkle.ts';
-import type { InclusionProof } from '../../../src/disclosure-log/service.ts';
+import { verifyConsistency, verifyInclusion } from '../../../src/disclosure-log/merkle.ts';
+import type { ConsistencyProof, InclusionProof } from '../../../src/disclosure-log/service.ts';
+import type { Checkpoint } from '../../../src/disclosure-log/types.ts';
+import { canonicalJson } from '../../../src/submission/canonical-json.ts';
 import { envelope, familyCase } from '../../../src/simulator/cases.ts';
 import { loadClientTls, MutualTlsClient } from '../../../src/simulator/client.ts';
 import { allText, queryRows } from '../../support/db.ts';
@@ -112,11 +114,33 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       expect(proof.entries.length).toBeGreaterThanOrEqual(1 + 4);
       expect(proof.entries.map((e) => (e.entry as { kind: string }).kind).slice(0, 5)).toEqual(['manifest', 'disclosure', 'disclosure', 'disclosure', 'disclosure']);
       for (const e of proof.entries) {
-        const ok = verifyInclusion(Buffer.from(e.leafHash, 'hex'), e.index, proof.checkpoint.treeSize, e.auditPath.map((h) => Buffer.from(h, 'hex')), Buffer.from(proof.checkpoint.rootHash, 'hex'));
+        // The leaf as the README's procedure has the partner compute it, from the entry and its salt.
+        const leaf = createHash('sha256').update(Buffer.of(0)).update(createHash('sha256').update(Buffer.from(e.salt, 'hex')).update(canonicalJson(e.entry)).digest()).digest();
+        expect(leaf.toString('hex')).toBe(e.leafHash);
+        const ok = verifyInclusion(leaf, e.index, proof.checkpoint.treeSize, e.auditPath.map((h) => Buffer.from(h, 'hex')), Buffer.from(proof.checkpoint.rootHash, 'hex'));
         expect(ok).toBe(true);
       }
       const police = await t.partner('politie');
       expect((await police.request('GET', `/v1/log/proof/${mine.deliveryId}`)).status).toBe(404);
+    });
+
+    it('proves to a partner that a later checkpoint only added to one it kept', async () => {
+      const om = await t.partner('om');
+      const kept = JSON.parse((await om.request('GET', '/v1/log/checkpoint')).body) as Checkpoint;
+      // OM takes its delivery: the acknowledgement is a new entry.
+      expect((await om.pullAll()).length).toBeGreaterThan(0);
+      await eventually('the log grown', async () => ((await t.hub.store.log.size()) > kept.treeSize ? true : undefined));
+      const answer = JSON.parse((await om.request('GET', `/v1/log/consistency?from=${kept.treeSize}`)).body) as ConsistencyProof;
+      expect(answer.checkpoint.treeSize).toBeGreaterThan(kept.treeSize);
+      expect(await checkpointSignatureValid(answer.checkpoint, [hubKey])).toBe(true);
+      const hex = (h: string) => Buffer.from(h, 'hex');
+      expect(verifyConsistency(kept.treeSize, answer.checkpoint.treeSize, answer.proof.map(hex), hex(kept.rootHash), hex(answer.checkpoint.rootHash))).toBe(true);
+      // A root that was not the log's at that size is not consistent with it.
+      expect(verifyConsistency(kept.treeSize, answer.checkpoint.treeSize, answer.proof.map(hex), hex('00'.repeat(32)), hex(answer.checkpoint.rootHash))).toBe(false);
+      for (const from of ['0', String(answer.checkpoint.treeSize + 1000), 'x']) {
+        const refused = await om.request('GET', `/v1/log/consistency?from=${from}`);
+        expect([refused.status, JSON.parse(refused.body).errors?.[0]?.path]).toEqual([400, 'from']);
+      }
     });
   });
 

@@ -102,7 +102,7 @@ describe('a partner sees only its own', () => {
 describe('roles', () => {
   const ADMIN = [['GET', '/admin/v1/partners'], ['GET', '/admin/v1/partners/vt'], ['GET', '/admin/v1/policies'], ['GET', '/admin/v1/policies/vt-intake/versions'], ['PUT', '/admin/v1/policies/vt-intake'], ['POST', '/admin/v1/preview'], ['GET', '/admin/v1/deliveries'], ['POST', `/admin/v1/deliveries/${randomUUID()}/retry`], ['GET', '/admin/v1/tls'], ['POST', '/admin/v1/tls/reload']] as const;
   const PRIVACY = [['POST', '/privacy/v1/search'], ['GET', '/privacy/v1/records/1'], ['POST', '/privacy/v1/report'], ['GET', '/privacy/v1/log/verify'], ['GET', '/privacy/v1/informing/overdue'], ['GET', '/privacy/v1/stats'], ['GET', '/privacy/v1/audit']] as const;
-  const PARTNER = [['GET', '/v1/inbox'], ['GET', `/v1/inbox/${randomUUID()}`], ['POST', `/v1/inbox/${randomUUID()}/ack`], ['POST', '/v1/messages'], ['GET', `/v1/messages/${randomUUID()}`], ['GET', '/v1/hub-key'], ['GET', '/v1/log/checkpoint'], ['GET', `/v1/log/proof/${randomUUID()}`]] as const;
+  const PARTNER = [['GET', '/v1/inbox'], ['GET', `/v1/inbox/${randomUUID()}`], ['POST', `/v1/inbox/${randomUUID()}/ack`], ['POST', '/v1/messages'], ['GET', `/v1/messages/${randomUUID()}`], ['GET', '/v1/hub-key'], ['GET', '/v1/log/checkpoint'], ['GET', `/v1/log/proof/${randomUUID()}`], ['GET', '/v1/log/consistency?from=1']] as const;
 
   async function wrongRole(client: { request: MutualTlsClient['request'] }, endpoints: readonly (readonly [string, string])[]): Promise<string[]> {
     const allowed: string[] = [];

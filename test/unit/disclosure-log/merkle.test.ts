@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CompactRange, EMPTY_ROOT, inclusionProof, inclusionProofs, leafHash, nodeHash, rootOf, verifyInclusion } from '../../../src/disclosure-log/merkle.ts';
+import { CompactRange, consistencyProof, EMPTY_ROOT, inclusionProof, inclusionProofs, leafHash, nodeHash, rootOf, verifyConsistency, verifyInclusion } from '../../../src/disclosure-log/merkle.ts';
 
 // The inputs and roots of Certificate Transparency's own Merkle tree tests (RFC 6962 hashing).
 const CT_INPUTS = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map((h) => leafHash(Buffer.from(h, 'hex')));
@@ -93,5 +93,42 @@ describe('the RFC 6962 Merkle tree', () => {
     expect(() => inclusionProof(-1, numbered(3))).toThrow(RangeError);
     expect(() => inclusionProof(0, [])).toThrow(RangeError);
     expect(() => inclusionProofs([0, 7], numbered(7))).toThrow(RangeError);
+  });
+});
+
+describe('consistency proofs (RFC 6962 2.1.2, RFC 9162 2.1.4)', () => {
+  const leaves = Array.from({ length: 21 }, (_, i) => leafHash(Buffer.from(`leaf ${i}`)));
+
+  it('show every smaller tree to be the beginning of every larger one', () => {
+    for (let n = 1; n <= leaves.length; n++) {
+      const tree = leaves.slice(0, n);
+      for (let m = 1; m <= n; m++) {
+        const proof = consistencyProof(m, tree);
+        expect(verifyConsistency(m, n, proof, rootOf(tree.slice(0, m)), rootOf(tree)), `${m} of ${n}`).toBe(true);
+      }
+    }
+  });
+
+  it('fail for another first tree, another second root, a changed hash or another first size', () => {
+    const tree = leaves.slice(0, 13);
+    const proof = consistencyProof(6, tree);
+    const [first, second] = [rootOf(tree.slice(0, 6)), rootOf(tree)];
+    expect(verifyConsistency(6, 13, proof, first, second)).toBe(true);
+    const otherFirst = rootOf([...tree.slice(0, 5), leafHash(Buffer.from('rewritten'))]);
+    expect(verifyConsistency(6, 13, proof, otherFirst, second)).toBe(false);
+    expect(verifyConsistency(6, 13, proof, first, rootOf(tree.slice(0, 12)))).toBe(false);
+    for (let i = 0; i < proof.length; i++) {
+      const changed = proof.map((p, j) => (j === i ? leafHash(p) : p));
+      expect(verifyConsistency(6, 13, changed, first, second)).toBe(false);
+    }
+    expect(verifyConsistency(5, 13, proof, first, second)).toBe(false);
+    expect(verifyConsistency(7, 6, [], first, second)).toBe(false);
+  });
+
+  it('of a tree with itself are empty', () => {
+    expect(consistencyProof(8, leaves.slice(0, 8))).toEqual([]);
+    expect(verifyConsistency(8, 8, [], rootOf(leaves.slice(0, 8)), rootOf(leaves.slice(0, 8)))).toBe(true);
+    expect(() => consistencyProof(0, leaves)).toThrow(RangeError);
+    expect(() => consistencyProof(22, leaves)).toThrow(RangeError);
   });
 });
