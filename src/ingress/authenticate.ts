@@ -4,13 +4,13 @@ import type { RequestHandler } from 'express';
 import type { HubConfig } from '../config/types.ts';
 import { HubProblem, Problems } from '../errors/problem.ts';
 import { identify, type Principal } from './identity.ts';
-import { peerCertificate } from './peer.ts';
+import { peerChain } from '../pki/chain.ts';
 
 /** Who is calling: the TLS layer has verified the chain; the configuration says whose certificate it is. */
 export function authenticate(config: Pick<HubConfig, 'partners' | 'operators'>): RequestHandler {
   return (req, res, next) => {
     const socket = req.socket as TLSSocket;
-    const peer = peerCertificate(socket);
+    const [peer] = peerChain(socket);
     if (!socket.authorized || !(peer instanceof X509Certificate)) {
       next(new HubProblem(Problems.unknownCertificate, 'A client certificate from a trusted CA is required'));
       return;

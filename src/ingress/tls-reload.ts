@@ -7,7 +7,7 @@ import type { HubConfig } from '../config/types.ts';
 import { HubProblem, Problems } from '../errors/problem.ts';
 import type { Logger } from '../observability/logger.ts';
 import { crlBlocks, summariseCrl } from '../pki/crl.ts';
-import { peerCertificate } from './peer.ts';
+import { peerChain } from '../pki/chain.ts';
 import { secureOptions, type ServerTls } from './server.ts';
 
 export interface CrlStatus {
@@ -95,14 +95,16 @@ export class TlsReloader {
 
   /**
    * A keep-alive connection keeps its handshake: each of its requests is checked against the current
-   * CRLs and the certificate's end date too, before anything else runs, and the connection of a
-   * certificate revoked or expired since is cut without an answer.
+   * CRLs (the certificate and every CA above it) and the certificate's end date too, before anything
+   * else runs, and the connection of a certificate revoked or expired since is cut without an answer.
    */
   readonly guard: RequestHandler = (req, _res, next) => {
-    const peer = peerCertificate(req.socket as TLSSocket);
-    const why = !peer ? undefined : this.revokes(peer) ? 'revoked' : new Date(peer.validTo) <= this.now() ? 'expired' : undefined;
+    const chain = peerChain(req.socket as TLSSocket);
+    const [peer] = chain;
+    const revoked = chain.find((cert) => this.revokes(cert));
+    const why = !peer ? undefined : revoked ? 'revoked' : new Date(peer.validTo) <= this.now() ? 'expired' : undefined;
     if (peer && why) {
-      this.log.info({ serial: peer.serialNumber, why }, `request on a connection of a certificate ${why} since its handshake: connection closed`);
+      this.log.info({ serial: (revoked ?? peer).serialNumber, why }, `request on a connection of a certificate ${why} since its handshake: connection closed`);
       req.socket.destroy();
       return;
     }

@@ -1,7 +1,8 @@
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { Agent, request } from 'node:https';
-import { checkServerIdentity, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, type TLSSocket } from 'node:tls';
 import type { Partner } from '../../config/types.ts';
+import { certificateChain, peerChain } from '../../pki/chain.ts';
 import type { Transport } from './types.ts';
 import { TransportError } from './types.ts';
 
@@ -14,19 +15,6 @@ export interface PushTls {
   revokes(cert: X509Certificate): boolean;
   /** The hub's CRL for the certificate's issuer, when it is past its nextUpdate. */
   staleCrlFor(cert: X509Certificate): { issuer: string; nextUpdate: string | null } | undefined;
-}
-
-/** The partner's server certificate and every CA above it, as the TLS handshake presented and verified them. */
-function chainOf(leaf: PeerCertificate): X509Certificate[] {
-  const chain: X509Certificate[] = [];
-  let cert: DetailedPeerCertificate | undefined = leaf as DetailedPeerCertificate;
-  const seen = new Set<string>();
-  while (cert?.raw && !seen.has(cert.fingerprint256)) {
-    seen.add(cert.fingerprint256);
-    chain.push(new X509Certificate(cert.raw));
-    cert = cert.issuerCertificate;
-  }
-  return chain;
 }
 
 /**
@@ -57,21 +45,10 @@ export function pushTransport(tls: PushTls, timeoutSecondsFor: (partner: Partner
   // One pool per partner. The check sits on the agent, not the request: Node does not reuse connections
   // of requests that bring their own checkServerIdentity.
   const agents = new Map<string, Agent>();
-  // A pooled connection's chain, parsed at its first reuse: walking and parsing it again for every
-  // delivery cost a tenth of the event loop's time under load.
-  const chains = new WeakMap<TLSSocket, X509Certificate[]>();
-  const chainOfSocket = (socket: TLSSocket): X509Certificate[] => {
-    let chain = chains.get(socket);
-    if (!chain) {
-      chain = chainOf(socket.getPeerCertificate(true));
-      chains.set(socket, chain);
-    }
-    return chain;
-  };
   const agentFor = (partner: Partner): Agent => {
     let agent = agents.get(partner.id);
     if (!agent) {
-      agent = new Agent({ keepAlive: true, checkServerIdentity: (host, cert) => checkServerIdentity(host, cert) ?? refusedInChain(tls, chainOf(cert)) });
+      agent = new Agent({ keepAlive: true, checkServerIdentity: (host, cert) => checkServerIdentity(host, cert) ?? refusedInChain(tls, certificateChain(cert)) });
       agents.set(partner.id, agent);
     }
     return agent;
@@ -110,10 +87,11 @@ export function pushTransport(tls: PushTls, timeoutSecondsFor: (partner: Partner
           },
         );
         // A new connection is checked in checkServerIdentity; a pooled one was checked at its handshake, so a CRL
-        // reloaded since is checked here, before the request is written to it.
+        // reloaded since is checked here, before the request is written to it. Its chain is parsed once: parsing
+        // it again for every delivery cost a tenth of the event loop's time under load.
         req.on('socket', (socket: TLSSocket) => {
           if (socket.connecting) return;
-          const refused = refusedInChain(tls, chainOfSocket(socket));
+          const refused = refusedInChain(tls, peerChain(socket));
           if (refused) req.destroy(refused);
         });
         req.on('timeout', () => req.destroy(new TransportError(`no answer within ${timeout} ms`)));

@@ -127,6 +127,23 @@ describe('certificate revocation', () => {
     t.hub.reloadTls();
   });
 
+  it('cuts an open connection whose intermediate CA a reloaded CRL revokes, at its next request', async () => {
+    const fromIntermediate = clientLeaf(intermediate, { CN: 'someone', O: 'Elsewhere' });
+    const agent = keepAliveAgent(fromIntermediate);
+    expect((await tlsRequest(t.url, '/v1/inbox', { agent })).status).toBe(403);
+    const serial = intermediate.cert.serialNumber;
+    publish([{ serial } as IssuedLeaf]);
+    t.hub.reloadTls();
+    const earlier = t.logLines.length;
+    await expect(tlsRequest(t.url, '/v1/inbox', { agent })).rejects.toThrow();
+    const cut = t.logLines.slice(earlier).find((l) => l.includes('revoked since its handshake'));
+    expect(JSON.parse(cut!).serial.toLowerCase()).toBe(serial.toLowerCase());
+    agent.destroy();
+    await refusedWith(fromIntermediate, 'CERT_REVOKED');
+    publish([]);
+    t.hub.reloadTls();
+  });
+
   it('renews the hub’s own server certificate on reload, and keeps it when the new key does not match', async () => {
     const renewed = issueLeaf(root, { subject: { CN: 'localhost', O: 'Actieoverleg Hub' }, usage: 'server', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
     writeFileSync(serverCert, renewed.certPem);
