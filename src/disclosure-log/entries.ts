@@ -80,12 +80,20 @@ export const manifestDigest = (manifest: Manifest): string => createHash('sha256
  * retention period leaves a leaf that still verifies, and the leaf reveals nothing of a purged entry.
  */
 export function entryHash(entry: LogEntry, salt: Buffer): Buffer {
-  return createHash('sha256').update(salt).update(canonicalJson(entry)).digest();
+  return textHash(canonicalJson(entry), salt);
 }
 
-export function sealEntry(entry: LogEntry): { salt: Buffer; leaf: Buffer } {
-  const salt = randomBytes(32);
-  return { salt, leaf: leafHash(entryHash(entry, salt)) };
+const textHash = (text: string, salt: Buffer): Buffer => createHash('sha256').update(salt).update(text).digest();
+
+export const SALT_BYTES = 32;
+
+/**
+ * An entry as the log stores it: its canonical JSON, which is what the leaf hashes (so it is written
+ * once and stored as it is), with its salt and its leaf.
+ */
+export function sealEntry(entry: LogEntry, salt: Buffer = randomBytes(SALT_BYTES)): { text: string; salt: Buffer; leaf: Buffer } {
+  const text = canonicalJson(entry);
+  return { text, salt, leaf: leafHash(textHash(text, salt)) };
 }
 
 /** W3C Trace Context ids: from the sender's `traceparent` when it sent a valid one, else new. */

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { insertRows, type Row, type Sql, type SqlValue } from '../store/sql.ts';
-import { sealEntry, type DisclosureEntry, type LogEntry, type ManifestEntry, type UnplacedEntry } from './entries.ts';
+import { SALT_BYTES, sealEntry, type DisclosureEntry, type LogEntry, type ManifestEntry, type UnplacedEntry } from './entries.ts';
 import type { AuditRecord, Checkpoint, DisclosureStats, InformingRecord, LogRow, LogSearch, StoredLogEntry } from './types.ts';
 
 // The log's reads and writes, written once for every dialect. The tables are the dialects' migrations.
@@ -39,10 +40,11 @@ export async function appendEntries(tx: Sql, deliveries: DeliveryEntries[]): Pro
   const last = await logSize(tx);
   // The purge and its trigger compare dates as text: stored in the one form the database's clock gives too.
   const unplaced = deliveries.flatMap((d) => d.entries.map((entry) => ({ entry, retainUntil: new Date(d.retainUntil).toISOString() })));
+  const salts = randomBytes(SALT_BYTES * unplaced.length);
   const rows = unplaced.map((u, i) => {
     const entry = { ...u.entry, index: last + i } as LogEntry;
-    const { salt, leaf } = sealEntry(entry);
-    return [last + i + 1, ...columns(entry), JSON.stringify(entry), salt.toString('hex'), leaf.toString('hex'), u.retainUntil];
+    const { text, salt, leaf } = sealEntry(entry, salts.subarray(i * SALT_BYTES, (i + 1) * SALT_BYTES));
+    return [last + i + 1, ...columns(entry), text, salt.toString('hex'), leaf.toString('hex'), u.retainUntil];
   });
   await insertRows(tx, 'log_entries', LOG_COLUMNS, rows);
 }

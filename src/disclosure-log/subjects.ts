@@ -41,15 +41,21 @@ function personLists(payload: Json): { at: string; persons: [number, Json][] }[]
 }
 
 /**
- * The persons a recipient's view concerns: those of the sender's payload whose element the policy let
- * into the view. `kept` is the minimisation's record of which input elements of each list survived,
- * since a filtered list no longer lines up with the input and a policy may pseudonymise `personId`.
+ * The persons a recipient's view concerns, given the minimisation's `kept`: those of the sender's
+ * payload whose element the policy let into the view. `kept` records which input elements of each list
+ * survived, since a filtered list no longer lines up with the input and a policy may pseudonymise
+ * `personId`. Every person's pseudonyms (two HMACs) are computed once per message, not per recipient.
  */
-export function subjectsOf(payload: Json, kept: Record<string, number[]>, key: Uint8Array): Subject[] {
-  return personLists(payload).flatMap(({ at, persons }) => {
-    const survived = new Set(kept[at] ?? []);
-    return persons.filter(([i]) => survived.has(i)).map(([, person]) => ({ ...subjectPseudonyms(key, person as PersonIdentity), role: String(person.role ?? 'other') }));
-  });
+export function subjectsIn(payload: Json, key: Uint8Array): (kept: Record<string, number[]>) => Subject[] {
+  const lists = personLists(payload).map(({ at, persons }) => ({
+    at,
+    subjects: persons.map(([i, person]) => [i, { ...subjectPseudonyms(key, person as PersonIdentity), role: String(person.role ?? 'other') }] as const),
+  }));
+  return (kept) =>
+    lists.flatMap(({ at, subjects }) => {
+      const survived = new Set(kept[at] ?? []);
+      return subjects.filter(([i]) => survived.has(i)).map(([, subject]) => ({ ...subject }));
+    });
 }
 
 /** The persons named in minutes' informing entries, by their personId in that payload. */

@@ -11,7 +11,7 @@ import { DuplicateMessageError, type DeliveryRecord, type DisclosureRecord, type
 import type { Policy } from '../config/schema.ts';
 import { newSpanId, traceIdFrom } from '../disclosure-log/entries.ts';
 import { informingOf } from '../disclosure-log/informing.ts';
-import { subjectsOf } from '../disclosure-log/subjects.ts';
+import { subjectsIn } from '../disclosure-log/subjects.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { assignMeeting, type MeetingAssignment } from './meeting.ts';
 import { planDeliveries } from './plan.ts';
@@ -93,6 +93,7 @@ export async function acceptSubmission(deps: SubmissionDeps, sender: string, arm
   const at = now.toISOString();
   const traceId = traceIdFrom(traceparent);
   const retainUntil = (policy: Policy) => new Date(now.getTime() + (policy.retentionDays ?? deps.config.hub.log.retentionDays) * 86_400_000).toISOString();
+  const subjectsOfView = subjectsIn(envelope.payload, deps.pseudonymKey);
   const deliveries: DeliveryRecord[] = [];
   const disclosures: DisclosureRecord[] = [];
   // Sealed in parallel: each recipient's copy is independent work for the pool.
@@ -102,7 +103,7 @@ export async function acceptSubmission(deps: SubmissionDeps, sender: string, arm
     const common = { deliveryId: planned.deliveryId, messageId: envelope.messageId, sender, recipient: planned.recipient, policyId: planned.policy.id, policyVersion: planned.policy.version, ciphertextDigest: digest };
     deliveries.push({ ...common, transport: planned.transport, ciphertext, createdAt: at });
     disclosures.push({ ...common, type: envelope.type, purpose: envelope.purpose, caseRef: envelope.caseRef, legalBasis: planned.policy.legalBasis, manifest: planned.manifest, recordedAt: at,
-      traceId, spanId: newSpanId(), subjects: subjectsOf(envelope.payload, planned.kept, deps.pseudonymKey), retainUntil: retainUntil(planned.policy),
+      traceId, spanId: newSpanId(), subjects: subjectsOfView(planned.kept), retainUntil: retainUntil(planned.policy),
     });
   }
   const message = { sender, messageId: envelope.messageId, type: envelope.type, purpose: envelope.purpose, caseRef: envelope.caseRef, createdAt: envelope.createdAt, receivedAt: at, contentDigest: digest, refused: plan.refused, meeting };

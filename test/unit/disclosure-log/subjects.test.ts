@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PolicyRule } from '../../../src/config/schema.ts';
-import { subjectPseudonyms, subjectsOf } from '../../../src/disclosure-log/subjects.ts';
+import { subjectPseudonyms, subjectsIn } from '../../../src/disclosure-log/subjects.ts';
 import { payloadJsonSchema, type MessageType } from '../../../src/messages/index.ts';
 import { minimise } from '../../../src/minimisation/engine.ts';
 import { familyCase } from '../../../src/simulator/cases.ts';
@@ -12,7 +12,7 @@ const persons = fixture.minutes.persons as Person[];
 
 function logged(type: MessageType, payload: Record<string, unknown>, rules: PolicyRule[]) {
   const { kept } = minimise(payload, payloadJsonSchema(type), { recipient: 'rvdk', rules }, KEY);
-  return subjectsOf(payload, kept, KEY);
+  return subjectsIn(payload, KEY)(kept);
 }
 const expected = (ps: Person[]) => ps.map((p) => ({ ...subjectPseudonyms(KEY, p), role: p.role }));
 
