@@ -7,13 +7,24 @@ export interface Submitted {
   answered: number;
   status: number;
   deliveryIds: string[];
+  /** Why a submission was not accepted: its status and problem type, or the client's error. */
+  failure?: string;
+}
+
+function failureOf(answer: { status: number; body: string; error?: string }): string {
+  if (answer.error !== undefined) return `no answer: ${answer.error}`;
+  const type = (JSON.parse(answer.body || '{}') as { type?: string }).type ?? '';
+  return `HTTP ${answer.status} ${type.split(':').pop()}`.trim();
 }
 
 export async function submit(client: MutualTlsClient, armored: string): Promise<Submitted> {
   const start = performance.now();
-  const answer = await client.request('POST', '/v1/messages', armored, { 'content-type': 'application/pgp-encrypted' }).catch(() => ({ status: 0, body: '{}' }));
+  const answer: { status: number; body: string; error?: string } = await client
+    .request('POST', '/v1/messages', armored, { 'content-type': 'application/pgp-encrypted' })
+    .catch((err: NodeJS.ErrnoException) => ({ status: 0, body: '{}', error: err.code ?? err.message }));
   const answered = performance.now();
-  const deliveryIds = answer.status === 202 ? (JSON.parse(answer.body) as { deliveries: { deliveryId: string }[] }).deliveries.map((d) => d.deliveryId) : [];
+  if (answer.status !== 202) return { start, answered, status: answer.status, deliveryIds: [], failure: failureOf(answer) };
+  const deliveryIds = (JSON.parse(answer.body) as { deliveries: { deliveryId: string }[] }).deliveries.map((d) => d.deliveryId);
   return { start, answered, status: answer.status, deliveryIds };
 }
 
@@ -47,6 +58,8 @@ export interface RunOutcome {
   submitted: number;
   accepted: number;
   failed: number;
+  /** Failed submissions by why they failed. */
+  failures: Record<string, number>;
   /** Accepted submissions per second over the time submissions were being sent. */
   submissionsPerSecond: number;
   /** Deliveries per second from the first submission to the last arrival. */
@@ -81,6 +94,7 @@ export function outcome(runs: Submitted[], arrivals: Map<string, Arrival>): RunO
     submitted: runs.length,
     accepted: accepted.length,
     failed: runs.length - accepted.length,
+    failures: Object.fromEntries([...Map.groupBy(runs.filter((r) => r.failure), (r) => r.failure!)].map(([why, rs]) => [why, rs.length])),
     submissionsPerSecond: accepted.length / seconds(lastSubmit),
     deliveriesPerSecond: deliveries / seconds(last),
     messagesPerSecond: endToEnd.length / seconds(last),

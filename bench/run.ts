@@ -68,6 +68,7 @@ const workers = args.workers === undefined ? availableParallelism() : Number(arg
 const concurrency = Number(args.concurrency);
 const phaseMs = parseDuration(args.duration ?? (args.quick ? '3s' : '5s'));
 const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+const failuresText = (failures: Record<string, number>) => Object.entries(failures).map(([why, n]) => ` (${n}× ${why})`).join('');
 
 /** One hub with keys of one type, its partners' systems, and the pools for preparing messages and for the floor. */
 interface Rig {
@@ -144,7 +145,7 @@ async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
   const max = { ...outcome(maxRuns, r.receivers.arrivals), hub: sampler.stop(), benchCpuPercent };
   if (maxRuns.length === forMax.length) log(`  (all ${forMax.length} prepared messages were used: the maximum may be higher)`);
   const cpuMsPerMessage = perMessage(hubThreads, (ownCpu.user + ownCpu.system) / 1e6, machineBusySeconds() - own.busy, max.accepted);
-  log(`${cell.name}: hub ${max.messagesPerSecond.toFixed(1)} msg/s (${(max.messagesPerSecond / floor).toFixed(2)} of the floor), CPU ${max.hub.cpuPercent.toFixed(0)} %, ${max.failed} failed`);
+  log(`${cell.name}: hub ${max.messagesPerSecond.toFixed(1)} msg/s (${(max.messagesPerSecond / floor).toFixed(2)} of the floor), CPU ${max.hub.cpuPercent.toFixed(0)} %, ${max.failed} failed${failuresText(max.failures)}`);
   log(`  CPU ms per message: ${Object.entries(cpuMsPerMessage).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
 
   const rate = Math.max(0.2, max.messagesPerSecond / 2);
@@ -153,7 +154,7 @@ async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
   const halfRuns = await openLoop(r.client, forHalf, rate, phaseMs);
   await drained(r, halfRuns);
   const halfRate = { ...outcome(halfRuns, r.receivers.arrivals), ratePerSecond: rate, hub: sampler.stop() };
-  log(`${cell.name}: at ${rate.toFixed(1)} msg/s p50 ${halfRate.endToEndMs.p50?.toFixed(0)} ms, p99 ${halfRate.endToEndMs.p99?.toFixed(0)} ms`);
+  log(`${cell.name}: at ${rate.toFixed(1)} msg/s p50 ${halfRate.endToEndMs.p50?.toFixed(0)} ms, p99 ${halfRate.endToEndMs.p99?.toFixed(0)} ms, ${halfRate.failed} failed${failuresText(halfRate.failures)}`);
 
   const checks = await Promise.all(recipients.map((id) => deliveryChecks(r.certsDir, id, r.receivers.lastBody.get(id) ?? '', payload)));
   r.receivers.arrivals.clear();
@@ -231,7 +232,7 @@ async function main(): Promise<void> {
       const result = await soak(r, cell, parseDuration(args.soak));
       const file = join(outDir, `${stamp}-soak.json`);
       writeFileSync(file, JSON.stringify({ startedAt, machine: host, workers, result }, null, 2));
-      log(`soak: RSS first minute ${result.firstMinuteMB.toFixed(0)} MB, last minute ${result.lastMinuteMB.toFixed(0)} MB, second half ${result.secondHalfSlopeMBPerMinute.toFixed(2)} MB/min; ${file}`);
+      log(`soak: RSS first minute ${result.firstMinuteMB.toFixed(0)} MB, last minute ${result.lastMinuteMB.toFixed(0)} MB, second half ${result.secondHalfSlopeMBPerMinute.toFixed(2)} MB/min; ${result.outcome.failed} failed${failuresText(result.outcome.failures)}; ${file}`);
     } finally {
       await r.close();
     }

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { outcome } from '../../../bench/load.ts';
 import { minutesEnvelope, minutesPayload } from '../../../bench/payload.ts';
 import { sampleProcess, sampleThreads, THREAD_KINDS, threadCpuSince } from '../../../bench/proc.ts';
 import { parseDuration, percentile, slope, summarise } from '../../../bench/stats.ts';
@@ -32,6 +33,18 @@ describe('the bench statistics', () => {
     expect(() => parseDuration('ten')).toThrow(/not a duration/);
     expect(slope([{ x: 0, y: 1 }, { x: 1, y: 3 }, { x: 2, y: 5 }])).toBeCloseTo(2);
     expect(slope([{ x: 0, y: 4 }])).toBe(0);
+  });
+
+  it('counts failed submissions by why they failed, and delivered ones from submission to the last arrival', () => {
+    const runs = [
+      { start: 0, answered: 5, status: 202, deliveryIds: ['a', 'b'] },
+      { start: 1, answered: 2, status: 500, deliveryIds: [], failure: 'HTTP 500 internal' },
+      { start: 2, answered: 3, status: 0, deliveryIds: [], failure: 'no answer: ECONNRESET' },
+      { start: 3, answered: 4, status: 500, deliveryIds: [], failure: 'HTTP 500 internal' },
+    ];
+    const result = outcome(runs, new Map([['a', { at: 10 }], ['b', { at: 20 }]]) as Parameters<typeof outcome>[1]);
+    expect(result).toMatchObject({ submitted: 4, accepted: 1, failed: 3, failures: { 'HTTP 500 internal': 2, 'no answer: ECONNRESET': 1 }, undelivered: 0 });
+    expect(result.endToEndMs.max).toBe(20);
   });
 });
 
