@@ -39,7 +39,10 @@ export interface DeliveryEntries {
 export async function appendEntries(tx: Sql, deliveries: DeliveryEntries[]): Promise<void> {
   const last = await logSize(tx);
   // The purge and its trigger compare dates as text: stored in the one form the database's clock gives too.
-  const unplaced = deliveries.flatMap((d) => d.entries.map((entry) => ({ entry, retainUntil: new Date(d.retainUntil).toISOString() })));
+  const unplaced = deliveries.flatMap((d) => {
+    const retainUntil = new Date(d.retainUntil).toISOString();
+    return d.entries.map((entry) => ({ entry, retainUntil }));
+  });
   const salts = randomBytes(SALT_BYTES * unplaced.length);
   const rows = unplaced.map((u, i) => {
     const entry = { ...u.entry, index: last + i } as LogEntry;
