@@ -34,7 +34,7 @@ export async function prepareMessages(pool: CryptoPool, payload: Record<string, 
   const out: string[] = [];
   for (let i = 0; i < count; i += 32) {
     const batch = Array.from({ length: Math.min(32, count - i) }, () => pool.seal(JSON.stringify(minutesEnvelope(payload, recipients)), 'hub', new Date()));
-    for (const sealed of await Promise.all(batch)) out.push(sealed.armored);
+    for (const sealed of await Promise.all(batch)) out.push(Buffer.from(sealed.ciphertext).toString('utf8'));
   }
   return out;
 }

@@ -3,7 +3,12 @@ import * as openpgp from 'openpgp';
 import { openpgpConfig } from './openpgp-config.ts';
 
 export interface Sealed {
-  armored: string;
+  /**
+   * The armoured message as UTF-8 bytes in a buffer of their own: a worker thread hands them over
+   * without a copy, and the database, TLS and files take them as they are (a string of megabytes
+   * costs milliseconds to clone, store and read back).
+   */
+  ciphertext: Uint8Array;
   digest: string;
 }
 
@@ -20,5 +25,6 @@ export async function seal(plaintext: string, recipientKeys: openpgp.PublicKey[]
     config: openpgpConfig(Number.MAX_SAFE_INTEGER),
     format: 'armored',
   });
-  return { armored, digest: sha256Hex(armored) };
+  const ciphertext = new TextEncoder().encode(armored);
+  return { ciphertext, digest: sha256Hex(ciphertext) };
 }

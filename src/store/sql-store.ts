@@ -1,7 +1,7 @@
 import { disclosureEntries, type DisclosureEntry, type ManifestEntry } from '../disclosure-log/entries.ts';
 import * as log from '../disclosure-log/sql-log.ts';
 import type { AuditRecord, DisclosureLogStore, InformingRecord } from '../disclosure-log/types.ts';
-import { insertRows, migrate, str, type Database, type Row, type Sql } from './sql.ts';
+import { bytes, insertRows, migrate, str, type Database, type Row, type Sql } from './sql.ts';
 import { statusOf } from './status.ts';
 import {
   DuplicateMessageError,
@@ -37,7 +37,7 @@ function deliveryFromRow(row: Row): DeliveryRecord {
     sender: str(row, 'sender'),
     recipient: str(row, 'recipient'),
     transport: str(row, 'transport') as TransportKind,
-    ciphertext: str(row, 'ciphertext'),
+    ciphertext: bytes(row, 'ciphertext'),
     ciphertextDigest: str(row, 'ciphertext_digest'),
     policyId: str(row, 'policy_id'),
     policyVersion: Number(row.policy_version),

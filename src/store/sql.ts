@@ -1,4 +1,5 @@
-export type SqlValue = string | number | null;
+/** Bytes are the ciphertext: a BLOB in SQLite, `bytea` in PostgreSQL. */
+export type SqlValue = string | number | null | Uint8Array;
 export type Row = Record<string, SqlValue>;
 
 /**
@@ -38,6 +39,13 @@ export interface Database extends Sql {
 
 export function str(row: Row, key: string): string {
   return String(row[key]);
+}
+
+/** A column of bytes as a Buffer over the same memory; text that a hub before bytes stored is encoded. */
+export function bytes(row: Row, key: string): Buffer {
+  const value = row[key];
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  return Buffer.from(String(value), 'utf8');
 }
 
 // Well below both dialects' limits on parameters in one statement (SQLite 32766, PostgreSQL 65535).

@@ -59,7 +59,8 @@ export interface DeliveryRecord {
   sender: string;
   recipient: string;
   transport: TransportKind;
-  ciphertext: string;
+  /** The armoured OpenPGP message, as UTF-8 bytes. */
+  ciphertext: Uint8Array;
   ciphertextDigest: string;
   policyId: string;
   policyVersion: number;

@@ -99,7 +99,7 @@ export async function acceptSubmission(deps: SubmissionDeps, sender: string, arm
   // Sealed in parallel: each recipient's copy is independent work for the pool.
   const sealed = await Promise.all(plan.deliveries.map((planned) => deps.crypto.seal(planned.plaintext, planned.recipient, now)));
   for (const [i, planned] of plan.deliveries.entries()) {
-    const { armored: ciphertext, digest } = sealed[i]!;
+    const { ciphertext, digest } = sealed[i]!;
     const common = { deliveryId: planned.deliveryId, messageId: envelope.messageId, sender, recipient: planned.recipient, policyId: planned.policy.id, policyVersion: planned.policy.version, ciphertextDigest: digest };
     deliveries.push({ ...common, transport: planned.transport, ciphertext, createdAt: at });
     disclosures.push({ ...common, type: envelope.type, purpose: envelope.purpose, caseRef: envelope.caseRef, legalBasis: planned.policy.legalBasis, manifest: planned.manifest, recordedAt: at,

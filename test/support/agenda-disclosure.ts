@@ -20,7 +20,7 @@ function agendaManifest(persons: number): Manifest {
  */
 export function agendaDisclosure(id: string, persons: number): { message: MessageRecord; delivery: DeliveryRecord; disclosure: DisclosureRecord } {
   const at = new Date().toISOString();
-  const delivery: DeliveryRecord = { deliveryId: `d-${id}`, messageId: `m-${id}`, sender: 'vt', recipient: 'politie', transport: 'pull', ciphertext: 'armour', ciphertextDigest: 'f'.repeat(64), policyId: 'politie-preparation', policyVersion: 1, createdAt: at };
+  const delivery: DeliveryRecord = { deliveryId: `d-${id}`, messageId: `m-${id}`, sender: 'vt', recipient: 'politie', transport: 'pull', ciphertext: Buffer.from('armour'), ciphertextDigest: 'f'.repeat(64), policyId: 'politie-preparation', policyVersion: 1, createdAt: at };
   const subjects = Array.from({ length: persons }, (_, i) => ({ bsn: i.toString(16).padStart(64, '0'), nameDob: (i + 1).toString(16).padStart(64, '0'), role: 'other' }));
   return {
     message: { sender: 'vt', messageId: delivery.messageId, type: 'agenda', purpose: 'preparation', caseRef: `VT-${id}`, createdAt: at, receivedAt: at, contentDigest: 'x', refused: [] },

@@ -36,7 +36,7 @@ export const fileTransport: Transport = {
       const temporary = join(dir, `.${delivery.deliveryId}.tmp`);
       const handle = await open(temporary, 'w', 0o640);
       try {
-        await handle.writeFile(delivery.ciphertext, 'utf8');
+        await handle.writeFile(delivery.ciphertext);
         await handle.sync();
       } finally {
         await handle.close();

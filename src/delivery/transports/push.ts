@@ -59,8 +59,7 @@ export function pushTransport(tls: PushTls, timeoutSecondsFor: (partner: Partner
       if (target.kind !== 'push') throw new TransportError(`partner ${partner.id} is not configured for push`);
       const timeout = timeoutSecondsFor(partner) * 1000;
       return new Promise((resolve, reject) => {
-        // Bytes, not the string: TLS would convert a string of megabytes to UTF-8 on the event loop as it writes.
-        const body = Buffer.from(delivery.ciphertext, 'utf8');
+        const body = delivery.ciphertext;
         const req = request(
           target.url,
           {

@@ -64,6 +64,8 @@ const MIGRATIONS = [
      RAISE EXCEPTION '${PURGE_AFTER_RETENTION_MESSAGE}' USING ERRCODE = 'insufficient_privilege';
    END $$;
    CREATE TRIGGER log_entries_purge_only BEFORE UPDATE ON log_entries FOR EACH ROW EXECUTE FUNCTION log_entries_purge_only();`,
+  // The ciphertext as the bytes the hub seals, pushes and serves, with no text conversion on the way.
+  `ALTER TABLE deliveries ALTER COLUMN ciphertext TYPE bytea USING convert_to(ciphertext, 'UTF8');`,
 ];
 
 /** The advisory lock every instance takes before appending to the log: one order, one sequence. */

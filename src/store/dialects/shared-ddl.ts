@@ -4,7 +4,7 @@
 export const deliveryTables = (serial: string) => `CREATE TABLE deliveries (
      seq ${serial},
      delivery_id TEXT NOT NULL UNIQUE, message_id TEXT NOT NULL, sender TEXT NOT NULL, recipient TEXT NOT NULL,
-     transport TEXT NOT NULL, ciphertext TEXT NOT NULL, ciphertext_digest TEXT NOT NULL,
+     transport TEXT NOT NULL, ciphertext TEXT NOT NULL, ciphertext_digest TEXT NOT NULL, -- bytes: a BLOB in SQLite (TEXT affinity keeps BLOBs as they are), bytea from PostgreSQL's migration 3
      policy_id TEXT NOT NULL, policy_version INTEGER NOT NULL, created_at TEXT NOT NULL,
      FOREIGN KEY (sender, message_id) REFERENCES messages (sender, message_id));
    CREATE INDEX deliveries_by_message ON deliveries (sender, message_id);

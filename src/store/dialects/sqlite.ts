@@ -197,11 +197,19 @@ class GroupCommit {
   }
 }
 
+/**
+ * Pages of 16 KiB (for a new file; an existing one keeps its size): a ciphertext of megabytes is a chain
+ * of overflow pages, each a WAL frame of its own, and at 4 KiB writing 2.7 MB took 46 ms (38 ms of CPU)
+ * against 11 ms; small transactions were no slower. A 64 MiB page cache lets the push read back what
+ * was just written from memory (0.8 ms for 2.7 MB instead of 12 ms through the WAL file).
+ */
+const PAGE_SETTINGS = 'PRAGMA page_size = 16384; PRAGMA cache_size = -65536;';
+
 /** The embedded database: one file, written with full synchronisation so that a `202` survives a crash. */
 export function openSqlite(path: string): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
+  db.exec(`${PAGE_SETTINGS} PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;`);
   const connection = new Connection(db);
   const turns = new Turns();
   const commits = new GroupCommit(db, connection, turns);

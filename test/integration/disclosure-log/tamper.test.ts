@@ -17,7 +17,7 @@ import { urlOf } from '../../support/pg.ts';
 const hubKey = () => openpgp.readPrivateKey({ armoredKey: readFileSync(resolve(CERTS, 'hub/pgp-private.asc'), 'utf8') });
 
 function delivery(n: number, recipient: string): DeliveryRecord {
-  return { deliveryId: `d${n}-${recipient}`, messageId: `m${n}`, sender: 'vt', recipient, transport: 'pull', ciphertext: 'armour', ciphertextDigest: 'digest', policyId: `${recipient}-execution`, policyVersion: 1, createdAt: '2026-11-22T09:00:01Z' };
+  return { deliveryId: `d${n}-${recipient}`, messageId: `m${n}`, sender: 'vt', recipient, transport: 'pull', ciphertext: Buffer.from('armour'), ciphertextDigest: 'digest', policyId: `${recipient}-execution`, policyVersion: 1, createdAt: '2026-11-22T09:00:01Z' };
 }
 
 // The first message's retention has ended (its records are 1-8); the others' has not.

@@ -64,9 +64,11 @@ describe('the crypto pool', () => {
 
   it('seals to the recipient’s key, signed by the hub, with the digest of what it returns', async () => {
     const sealed = await pool({ size: 2 }).seal('{"view":1}', 'om', new Date());
-    expect(sealed.digest).toBe(sha256Hex(sealed.armored));
+    expect(sealed.digest).toBe(sha256Hex(sealed.ciphertext));
+    // The bytes crossed from the worker whole (transferred, not shared with a pool of other buffers).
+    expect(sealed.ciphertext.byteLength).toBe(sealed.ciphertext.buffer.byteLength);
     const { data, signatures } = await openpgp.decrypt({
-      message: await openpgp.readMessage({ armoredMessage: sealed.armored }),
+      message: await openpgp.readMessage({ armoredMessage: Buffer.from(sealed.ciphertext).toString('utf8') }),
       decryptionKeys: omPrivate,
       verificationKeys: hubPrivate.toPublic(),
       expectSigned: true,

@@ -87,9 +87,9 @@ describe('seal', () => {
   it('encrypts to the recipient and signs with the hub key, readable and verifiable by the recipient only', async () => {
     const sealed = await seal('{"view":true}', [omPublic], [hubPrivate]);
     expect(sealed.digest).toMatch(/^[0-9a-f]{64}$/);
-    const { data, signatures } = await openpgp.decrypt({ message: await openpgp.readMessage({ armoredMessage: sealed.armored }), decryptionKeys: omPrivate, verificationKeys: hubPublic, expectSigned: true });
+    const { data, signatures } = await openpgp.decrypt({ message: await openpgp.readMessage({ armoredMessage: new TextDecoder().decode(sealed.ciphertext) }), decryptionKeys: omPrivate, verificationKeys: hubPublic, expectSigned: true });
     expect(data).toBe('{"view":true}');
     expect(await signatures[0]?.verified).toBe(true);
-    await expect(openpgp.decrypt({ message: await openpgp.readMessage({ armoredMessage: sealed.armored }), decryptionKeys: policePrivate })).rejects.toThrow();
+    await expect(openpgp.decrypt({ message: await openpgp.readMessage({ armoredMessage: new TextDecoder().decode(sealed.ciphertext) }), decryptionKeys: policePrivate })).rejects.toThrow();
   });
 });

@@ -125,7 +125,7 @@ describe('partner key rotation', () => {
     const answer = await vt.submit(minutes);
     expect(answer.status).toBe(202);
     const id = (JSON.parse(answer.body) as { deliveries: { recipient: string; deliveryId: string }[] }).deliveries.find((d) => d.recipient === 'politie')!.deliveryId;
-    return (await t.hub.store.getDelivery(id))!.ciphertext;
+    return Buffer.from((await t.hub.store.getDelivery(id))!.ciphertext).toString('utf8');
   }
 
   it('before the new key’s period only the old key signs and is encrypted to', async () => {
@@ -193,7 +193,7 @@ describe('hub key rotation', () => {
     expect((await toOld.submit(submission())).status).toBe(202);
     const toNew = await partnerSigningWith('politie', t.url, politieOld, newHubKey.toPublic());
     const answer = JSON.parse((await toNew.submit(submission())).body) as { deliveries: { deliveryId: string }[] };
-    const delivered = (await t.hub.store.getDelivery(answer.deliveries[0]!.deliveryId))!.ciphertext;
+    const delivered = Buffer.from((await t.hub.store.getDelivery(answer.deliveries[0]!.deliveryId))!.ciphertext).toString('utf8');
     const vtKey = await openpgp.readPrivateKey({ armoredKey: readFileSync(join(CERTS, 'partners/vt/pgp-private.asc'), 'utf8') });
     const verifyWith = async (key: openpgp.PublicKey) => {
       const { signatures } = await openpgp.decrypt({ message: await openpgp.readMessage({ armoredMessage: delivered }), decryptionKeys: vtKey, verificationKeys: key });

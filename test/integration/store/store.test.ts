@@ -17,7 +17,7 @@ function message(messageId: string, sender = 'vt'): MessageRecord {
 }
 
 function delivery(deliveryId: string, messageId: string, recipient = 'politie', createdAt = '2026-11-22T09:00:01Z'): DeliveryRecord {
-  return { deliveryId, messageId, sender: 'vt', recipient, transport: 'pull', ciphertext: '-----BEGIN PGP MESSAGE-----', ciphertextDigest: `digest-${deliveryId}`, policyId: 'p', policyVersion: 1, createdAt };
+  return { deliveryId, messageId, sender: 'vt', recipient, transport: 'pull', ciphertext: Buffer.from('-----BEGIN PGP MESSAGE-----'), ciphertextDigest: `digest-${deliveryId}`, policyId: 'p', policyVersion: 1, createdAt };
 }
 
 const TWO_PERSONS: Subject[] = [
@@ -279,12 +279,16 @@ describe('migrations', () => {
     try {
       const stores = await Promise.all([db.open(), db.open(), db.open()]);
       await Promise.all(stores.map((s) => s.close()));
-      expect((await queryRows(db.settings, 'SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version)).toEqual([1, 2]);
+      const all = openPostgres({ url: '', poolSize: 1 }).migrations.map((_, i) => i + 1);
+      expect((await queryRows(db.settings, 'SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version)).toEqual(all);
     } finally {
       await db.remove();
     }
   });
 });
+
+/** The migration that dated each log entry, per dialect (1-based, as schema_migrations counts). */
+const RETENTION_MIGRATION = { sqlite: 5, postgres: 2 } as const;
 
 describe.each(DIALECTS)('the migration to a retention date per log entry on %s', (dialect) => {
   it('dates every entry of a log of the previous schema by its delivery’s disclosure, and the purge and its trigger follow the date', async () => {
@@ -294,7 +298,7 @@ describe.each(DIALECTS)('the migration to a retention date per log entry on %s',
       const migrations = old.migrations.length;
       await old.transaction(
         async (tx) => {
-          await schemaAsOf(tx, old.migrations, migrations - 1);
+          await schemaAsOf(tx, old.migrations, RETENTION_MIGRATION[dialect] - 1);
           await appendAsBefore(tx, [deliveryEntries('expired', EXPIRED), deliveryEntries('kept', '2031-11-22T09:00:01Z'), deliveryEntries('purged', EXPIRED)]);
           // Purged by a hub of then, which took retention from its settings and recorded none per entry.
           await tx.run(clearLikeThePurge("delivery_id = 'purged'", "purged_at = '2026-11-23T00:00:00.000Z'"));
@@ -322,6 +326,36 @@ describe.each(DIALECTS)('the migration to a retention date per log entry on %s',
       }
       await (await db.open()).close();
       expect((await queryRows(db.settings, 'SELECT MAX(version) AS v FROM schema_migrations'))[0]?.v).toBe(migrations);
+    } finally {
+      await db.remove();
+    }
+  });
+});
+
+describe.each(DIALECTS)('ciphertext stored as text by an earlier hub, on %s', (dialect) => {
+  it('is read as the same bytes after the upgrade, beside ciphertext stored as bytes', async () => {
+    const db = await testDatabase(dialect);
+    const armour = '-----BEGIN PGP MESSAGE-----\n\nwV4Dtext+stored/by=an-earlier-hub\n-----END PGP MESSAGE-----\n';
+    try {
+      const old = rawDatabase(db.settings);
+      await old.transaction(
+        async (tx) => {
+          // PostgreSQL's column was text before its migration 3; SQLite's column takes either.
+          await schemaAsOf(tx, old.migrations, dialect === 'postgres' ? 2 : old.migrations.length);
+          await tx.run("INSERT INTO messages (sender, message_id, type, purpose, case_ref, created_at, received_at, content_digest, refused) VALUES ('vt', 'm1', 'minutes', 'execution', 'VT-1', 't', 't', 'x', '[]')");
+          await tx.run("INSERT INTO deliveries (delivery_id, message_id, sender, recipient, transport, ciphertext, ciphertext_digest, policy_id, policy_version, created_at) VALUES ('as-text', 'm1', 'vt', 'politie', 'pull', ?, 'x', 'p', 1, 't')", [armour]);
+        },
+        { exclusive: true },
+      );
+      await old.close();
+      const store = await db.open();
+      try {
+        await store.saveOutbox(message('m2'), [delivery('as-bytes', 'm2')], [disclosure(delivery('as-bytes', 'm2'))], []);
+        expect(Buffer.from((await store.getDelivery('as-text'))!.ciphertext).toString('utf8')).toBe(armour);
+        expect(Buffer.from((await store.getDelivery('as-bytes'))!.ciphertext).toString('utf8')).toBe('-----BEGIN PGP MESSAGE-----');
+      } finally {
+        await store.close();
+      }
     } finally {
       await db.remove();
     }
