@@ -29,12 +29,12 @@ export function floorPool(certsDir: string, size: number): CryptoPool {
   return new CryptoPool({ hubKeys: [{ privateKey: armour(certsDir, 'hub', 'private') }], partnerKeys }, { size });
 }
 
-/** `count` distinct messages (each its own messageId) of the payload, to the given recipients. */
-export async function prepareMessages(pool: CryptoPool, payload: Record<string, unknown>, recipients: string[], count: number): Promise<string[]> {
-  const out: string[] = [];
+/** `count` distinct messages (each its own messageId) of the payload, to the given recipients, as the bytes a partner sends. */
+export async function prepareMessages(pool: CryptoPool, payload: Record<string, unknown>, recipients: string[], count: number): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
   for (let i = 0; i < count; i += 32) {
     const batch = Array.from({ length: Math.min(32, count - i) }, () => pool.seal(JSON.stringify(minutesEnvelope(payload, recipients)), 'hub', new Date()));
-    for (const sealed of await Promise.all(batch)) out.push(Buffer.from(sealed.ciphertext).toString('utf8'));
+    for (const sealed of await Promise.all(batch)) out.push(sealed.ciphertext);
   }
   return out;
 }
@@ -64,7 +64,7 @@ export interface Floor {
  * (encrypt and sign) per recipient, of the same sizes and with the same keys, `concurrency` messages
  * at a time.
  */
-export async function measureFloor(pool: CryptoPool, messages: string[], deliveries: PlainDelivery[], concurrency: number, durationMs: number): Promise<Floor> {
+export async function measureFloor(pool: CryptoPool, messages: Uint8Array[], deliveries: PlainDelivery[], concurrency: number, durationMs: number): Promise<Floor> {
   const start = performance.now();
   const cpu = process.cpuUsage();
   const end = start + durationMs;

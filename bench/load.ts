@@ -17,10 +17,10 @@ function failureOf(answer: { status: number; body: string; error?: string }): st
   return `HTTP ${answer.status} ${type.split(':').pop()}`.trim();
 }
 
-export async function submit(client: MutualTlsClient, armored: string): Promise<Submitted> {
+export async function submit(client: MutualTlsClient, armored: Uint8Array): Promise<Submitted> {
   const start = performance.now();
   const answer: { status: number; body: string; error?: string } = await client
-    .request('POST', '/v1/messages', armored, { 'content-type': 'application/pgp-encrypted' })
+    .request('POST', '/v1/messages', Buffer.from(armored.buffer, armored.byteOffset, armored.byteLength), { 'content-type': 'application/pgp-encrypted' })
     .catch((err: NodeJS.ErrnoException) => ({ status: 0, body: '{}', error: err.code ?? err.message }));
   const answered = performance.now();
   if (answer.status !== 202) return { start, answered, status: answer.status, deliveryIds: [], failure: failureOf(answer) };
@@ -29,7 +29,7 @@ export async function submit(client: MutualTlsClient, armored: string): Promise<
 }
 
 /** `concurrency` partners submitting back to back, as fast as the hub answers, until the time is up or the messages run out. */
-export async function closedLoop(client: MutualTlsClient, messages: string[], concurrency: number, durationMs: number): Promise<Submitted[]> {
+export async function closedLoop(client: MutualTlsClient, messages: Uint8Array[], concurrency: number, durationMs: number): Promise<Submitted[]> {
   const end = performance.now() + durationMs;
   const done: Submitted[] = [];
   let next = 0;
@@ -41,7 +41,7 @@ export async function closedLoop(client: MutualTlsClient, messages: string[], co
 }
 
 /** Submissions at a fixed rate whatever the answers do (an open loop), so that queueing shows in the latency. */
-export async function openLoop(client: MutualTlsClient, messages: string[], perSecond: number, durationMs: number): Promise<Submitted[]> {
+export async function openLoop(client: MutualTlsClient, messages: Uint8Array[], perSecond: number, durationMs: number): Promise<Submitted[]> {
   const start = performance.now();
   const count = Math.min(messages.length, Math.floor((perSecond * durationMs) / 1000));
   const pending: Promise<Submitted>[] = [];

@@ -5,7 +5,7 @@ import type { Sealed } from './seal.ts';
 
 /** What the hub asks a crypto worker, and what comes back: plain data, since it crosses a thread. */
 export type CryptoJob =
-  | { op: 'open'; armored: string; sender: string; limits: OpenLimits; at: number }
+  | { op: 'open'; armored: string | Uint8Array; sender: string; limits: OpenLimits; at: number }
   | { op: 'seal'; plaintext: string; recipient: string; at: number }
   /** New partner keys (an administrator's reload): jobs sent after it use them. */
   | { op: 'keys'; material: KeyMaterial };

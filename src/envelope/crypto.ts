@@ -10,7 +10,8 @@ import { seal, type Sealed } from './seal.ts';
  * threads (crypto-pool.ts); the same functions run in the calling thread here.
  */
 export interface EnvelopeCrypto {
-  open(armored: string, sender: string, limits: OpenLimits, at: Date): Promise<OpenedEnvelope>;
+  /** Bytes may be handed over to a worker thread: the caller must not read them afterwards. */
+  open(armored: string | Uint8Array, sender: string, limits: OpenLimits, at: Date): Promise<OpenedEnvelope>;
   seal(plaintext: string, recipient: string, at: Date): Promise<Sealed>;
 }
 

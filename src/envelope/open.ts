@@ -47,7 +47,8 @@ function utf8(bytes: Uint8Array): string {
  * the keys registered for the partner of the TLS identity. Anything else is refused with its problem.
  */
 export async function openEnvelope(
-  armored: string,
+  /** The armoured message, or its bytes as they came in (decoded here, on the worker thread). */
+  armored: string | Uint8Array,
   hubKeys: openpgp.PrivateKey[],
   senderKeys: openpgp.PublicKey[],
   limits: OpenLimits,
@@ -59,7 +60,7 @@ export async function openEnvelope(
   const config = openpgpConfig(limits.decompressedBytes);
   let message: openpgp.Message<string>;
   try {
-    message = await openpgp.readMessage({ armoredMessage: armored, config });
+    message = await openpgp.readMessage({ armoredMessage: typeof armored === 'string' ? armored : new TextDecoder().decode(armored), config });
   } catch {
     throw new HubProblem(Problems.malformedOpenPgp, 'The body is not an ASCII-armoured OpenPGP message');
   }

@@ -69,7 +69,7 @@ async function existing(deps: SubmissionDeps, sender: string, envelope: Envelope
  * Takes one armoured message from a partner through the whole flow of ARCHITECTURE.md up to the
  * outbox: open, validate, route, minimise, map, seal, store in one transaction, then queue.
  */
-export async function acceptSubmission(deps: SubmissionDeps, sender: string, armored: string, traceparent?: string): Promise<{ status: 200 | 202; body: SubmitResponse }> {
+export async function acceptSubmission(deps: SubmissionDeps, sender: string, armored: string | Uint8Array, traceparent?: string): Promise<{ status: 200 | 202; body: SubmitResponse }> {
   const now = deps.now?.() ?? new Date();
   const partner = deps.config.partners.find((p) => p.id === sender);
   if (!partner) throw new HubProblem(Problems.wrongRole, 'Only partners submit messages');

@@ -1,4 +1,4 @@
-import { Router, text, type RequestHandler } from 'express';
+import { raw, Router, type RequestHandler } from 'express';
 import type { HubMetrics } from '../../observability/metrics.ts';
 import { HubProblem, Problems } from '../../errors/problem.ts';
 import type { HubStore } from '../../store/types.ts';
@@ -6,6 +6,15 @@ import { acceptSubmission, type SubmissionDeps } from '../../submission/accept.t
 import { principalOf, requireRole } from '../authenticate.ts';
 
 const PGP_MEDIA_TYPE = 'application/pgp-encrypted';
+/** Armour is ASCII, so these read the same; the body is decoded as UTF-8. */
+const ASCII_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii', 'ascii', 'iso-8859-1', 'latin1']);
+
+function checkCharset(contentType: string | undefined): void {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? '')?.[1]?.toLowerCase();
+  if (charset !== undefined && !ASCII_CHARSETS.has(charset)) {
+    throw new HubProblem(Problems.unsupportedMediaType, `Unsupported charset ${charset.slice(0, 40)}: send the armoured message as utf-8 or us-ascii`);
+  }
+}
 
 /** Counts each submission by its outcome once the answer is sent, whichever way it went. */
 function countOutcome(metrics: HubMetrics): RequestHandler {
@@ -23,9 +32,11 @@ export function messagesRouter(deps: SubmissionDeps & { store: HubStore; metrics
   router.use(requireRole('partner'));
   router.post('/', countOutcome(deps.metrics));
 
-  router.post('/', text({ type: () => true, limit: deps.config.hub.limits.requestBytes }), async (req, res) => {
+  // Bytes, decoded on a crypto worker: a string of megabytes would be decoded and then cloned on the event loop.
+  router.post('/', raw({ type: () => true, limit: deps.config.hub.limits.requestBytes }), async (req, res) => {
     if (!req.is(PGP_MEDIA_TYPE)) throw new HubProblem(Problems.unsupportedMediaType, `Send the OpenPGP message as ${PGP_MEDIA_TYPE}`);
-    if (typeof req.body !== 'string' || req.body.length === 0) throw new HubProblem(Problems.malformedOpenPgp, 'The request body is empty');
+    checkCharset(req.get('content-type'));
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new HubProblem(Problems.malformedOpenPgp, 'The request body is empty');
     const result = await acceptSubmission(deps, principalOf(res).id, req.body, req.get('traceparent'));
     res.status(result.status).json(result.body);
   });

@@ -62,6 +62,24 @@ describe('the crypto pool', () => {
     expect(fromPool.plaintext).toBe('{"case":"VT-1"}');
   });
 
+  it('opens the bytes of a request body as it opens the text, and leaves the caller’s bytes whole', async () => {
+    const armored = await toHub('{"case":"VT-2"}', policePrivate);
+    // A body that shares its memory with other bytes, as a slice of a socket's read buffer does.
+    const shared = Buffer.from(`prefix${armored}suffix`);
+    const body = shared.subarray(6, 6 + Buffer.byteLength(armored));
+    const [fromBytes, fromText] = await Promise.all([pool({ size: 1 }).open(body, 'politie', bytes(1024), new Date()), inThread.open(armored, 'politie', bytes(1024), new Date())]);
+    expect(fromBytes).toEqual(fromText);
+    expect(shared.toString()).toBe(`prefix${armored}suffix`);
+  });
+
+  it('moves a body that is a buffer of its own to the worker instead of copying it', async () => {
+    const armored = await toHub('{"case":"VT-3"}', policePrivate);
+    const body = Buffer.allocUnsafeSlow(Buffer.byteLength(armored));
+    body.write(armored);
+    expect((await pool({ size: 1 }).open(body, 'politie', bytes(1024), new Date())).plaintext).toBe('{"case":"VT-3"}');
+    expect(body.byteLength).toBe(0);
+  });
+
   it('seals to the recipient’s key, signed by the hub, with the digest of what it returns', async () => {
     const sealed = await pool({ size: 2 }).seal('{"view":1}', 'om', new Date());
     expect(sealed.digest).toBe(sha256Hex(sealed.ciphertext));

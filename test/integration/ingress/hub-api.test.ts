@@ -62,6 +62,15 @@ describe('POST /v1/messages', () => {
     expect((await refused(politie, await politie.seal(submission()), 'application/json')).status).toBe(415);
   });
 
+  it('takes the armour in a charset that reads ASCII as ASCII, and refuses one that does not (415)', async () => {
+    for (const charset of ['utf-8', 'US-ASCII', '"iso-8859-1"']) {
+      const answer = await politie.request('POST', '/v1/messages', await politie.seal(submission()), { 'content-type': `application/pgp-encrypted; charset=${charset}` });
+      expect(answer.status).toBe(202);
+    }
+    const utf16 = await refused(politie, await politie.seal(submission()), 'application/pgp-encrypted; charset=utf-16');
+    expect(utf16.problem).toMatchObject({ status: 415, detail: 'Unsupported charset utf-16: send the armoured message as utf-8 or us-ascii' });
+  });
+
   it('refuses valid OpenPGP around invalid JSON (400)', async () => {
     const notJson = await refused(politie, await politie.sealText('{"messageId": '));
     expect(notJson.problem).toMatchObject({ status: 400, type: 'urn:actieoverleg-hub:problem:malformed-json' });
