@@ -10,6 +10,7 @@ import { pullTransport } from './delivery/transports/pull.ts';
 import { fileTransport } from './delivery/transports/file.ts';
 import { pushTransport } from './delivery/transports/push.ts';
 import { deliverySettingsFor } from './delivery/retry.ts';
+import { RecentCiphertext } from './delivery/recent-ciphertext.ts';
 import { DeliveryWorkers } from './delivery/worker.ts';
 import { hubVerificationKeys, loadKeyring } from './envelope/keyring.ts';
 import { startCrypto } from './envelope/start-crypto.ts';
@@ -99,12 +100,13 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const metrics = new HubMetrics({ queueDepths: () => queues.depths(), deadDeliveries: () => store.deadByRecipient(), crls: () => tlsReloader.status.crls });
   const enqueue = (deliveryId: string, recipient: string) => queues.enqueue(deliveryId, recipient);
   const push = pushTransport(pushTls(config, tls.ca, tlsReloader), (partner) => deliverySettingsFor(config.hub.delivery, partner).pushTimeoutSeconds);
-  const workers = new DeliveryWorkers({ config, store, log, metrics, transports: { pull: pullTransport, push, file: fileTransport } });
+  const recentCiphertext = new RecentCiphertext();
+  const workers = new DeliveryWorkers({ config, store, log, metrics, recentCiphertext, transports: { pull: pullTransport, push, file: fileTransport } });
 
   const policies = await PolicyRegistry.open(store, config.policies, new Set(config.partners.map((p) => p.id)), log);
   const disclosureLog = new DisclosureLog(store.log, { sign: keyring.hubPrivateKeys, verify: hubVerificationKeys(keyring) });
   const keys = new PartnerKeyReloader({ config, keyring, crypto, log, now, ...(options.loadPartners ? { loadPartners: options.loadPartners } : {}) });
-  const app = createApp({ config, policies, keyring, crypto: crypto.crypto, store, adapters, pseudonymKey, enqueue, metrics, log, disclosureLog, now, tls: tlsReloader, keys });
+  const app = createApp({ config, policies, keyring, crypto: crypto.crypto, store, adapters, pseudonymKey, enqueue, recentCiphertext, metrics, log, disclosureLog, now, tls: tlsReloader, keys });
   const server = createTlsServer(tls, app, log, metrics);
   const closeServer = trackConnections(server);
   tlsReloader.attach(server);

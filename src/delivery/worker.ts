@@ -5,6 +5,7 @@ import type { Logger } from '../observability/logger.ts';
 import { HubMetrics } from '../observability/metrics.ts';
 import type { HubStore, StoredDelivery, TransportKind } from '../store/types.ts';
 import { BACKOFF_TYPE, queueName, redisConnection, type DeliveryJob } from './queue.ts';
+import type { RecentCiphertext } from './recent-ciphertext.ts';
 import { deadReason, deliverySettingsFor, retryDelayMs } from './retry.ts';
 import type { Transport } from './transports/types.ts';
 
@@ -14,6 +15,8 @@ export interface WorkerDeps {
   transports: Record<TransportKind, Transport>;
   metrics: HubMetrics;
   log: Logger;
+  /** What the outbox just sealed for push, so that the first attempt need not read it back. */
+  recentCiphertext?: RecentCiphertext;
 }
 
 const DONE = new Set(['delivered', 'acknowledged', 'dead']);
@@ -32,7 +35,7 @@ async function recordFailure(deps: WorkerDeps, partner: Partner, delivery: Store
 }
 
 async function processJob(deps: WorkerDeps, partner: Partner, job: Job<DeliveryJob>): Promise<void> {
-  const delivery = await deps.store.getDelivery(job.data.deliveryId);
+  const delivery = await deps.store.getDelivery(job.data.deliveryId, deps.recentCiphertext?.take(job.data.deliveryId));
   if (!delivery || DONE.has(delivery.status)) return;
   try {
     const outcome = await deps.transports[delivery.transport].deliver(delivery, partner);

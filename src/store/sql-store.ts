@@ -30,14 +30,16 @@ const STATUS_TAIL: Record<DeliveryStatus, string> = {
   dead: "'dead', 'failed', 'delivered', 'available'",
 };
 
-function deliveryFromRow(row: Row): DeliveryRecord {
+const DELIVERY_COLUMNS_BUT_CIPHERTEXT = 'delivery_id, message_id, sender, recipient, transport, ciphertext_digest, policy_id, policy_version, created_at';
+
+function deliveryFromRow(row: Row, ciphertext?: Uint8Array): DeliveryRecord {
   return {
     deliveryId: str(row, 'delivery_id'),
     messageId: str(row, 'message_id'),
     sender: str(row, 'sender'),
     recipient: str(row, 'recipient'),
     transport: str(row, 'transport') as TransportKind,
-    ciphertext: bytes(row, 'ciphertext'),
+    ciphertext: ciphertext ?? bytes(row, 'ciphertext'),
     ciphertextDigest: str(row, 'ciphertext_digest'),
     policyId: str(row, 'policy_id'),
     policyVersion: Number(row.policy_version),
@@ -129,12 +131,13 @@ export class SqlStore implements HubStore {
     };
   }
 
-  async getDelivery(deliveryId: string): Promise<StoredDelivery | undefined> {
-    const row = await this.db.get('SELECT * FROM deliveries WHERE delivery_id = ?', [deliveryId]);
+  async getDelivery(deliveryId: string, ciphertext?: Uint8Array): Promise<StoredDelivery | undefined> {
+    const columns = ciphertext ? DELIVERY_COLUMNS_BUT_CIPHERTEXT : '*';
+    const row = await this.db.get(`SELECT ${columns} FROM deliveries WHERE delivery_id = ?`, [deliveryId]);
     if (!row) return undefined;
     const events = await this.events(this.db, deliveryId);
     const retried = events.filter((e) => e.event === 'retried').at(-1);
-    return { ...deliveryFromRow(row), status: statusOf(events), attemptsSince: retried?.at ?? str(row, 'created_at') };
+    return { ...deliveryFromRow(row, ciphertext), status: statusOf(events), attemptsSince: retried?.at ?? str(row, 'created_at') };
   }
 
   async deliveriesWithStatus(status: DeliveryStatus, limit: number): Promise<DeliveryOverview[]> {

@@ -142,7 +142,8 @@ export interface HubStore {
   /** The tamper-evident disclosure log, written in the same transactions as deliveries and their events. */
   readonly log: DisclosureLogStore;
   findMessage(sender: string, messageId: string): Promise<StoredMessage | undefined>;
-  getDelivery(deliveryId: string): Promise<StoredDelivery | undefined>;
+  /** With the ciphertext the caller already holds (the outbox's copy), the row is read without its own. */
+  getDelivery(deliveryId: string, ciphertext?: Uint8Array): Promise<StoredDelivery | undefined>;
   /** Deliveries whose current status is the one given, oldest first, without their ciphertext. */
   deliveriesWithStatus(status: DeliveryStatus, limit: number): Promise<DeliveryOverview[]>;
   /** How many deliveries are dead per recipient, counted in the database. */

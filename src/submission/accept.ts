@@ -1,5 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { PartnerAdapter } from '../../adapters/types.ts';
+import type { RecentCiphertext } from '../delivery/recent-ciphertext.ts';
 import type { HubConfig } from '../config/types.ts';
 import type { EnvelopeCrypto } from '../envelope/crypto.ts';
 import type { Keyring } from '../envelope/keyring.ts';
@@ -29,6 +30,8 @@ export interface SubmissionDeps {
   adapters: Map<string, PartnerAdapter>;
   pseudonymKey: Uint8Array;
   enqueue: (deliveryId: string, recipient: string) => Promise<void>;
+  /** Keeps what is sealed for push in memory until the delivery worker takes it (see RecentCiphertext). */
+  recentCiphertext?: RecentCiphertext;
   log: Logger;
   metrics?: HubMetrics;
   now?: () => Date;
@@ -115,7 +118,10 @@ export async function acceptSubmission(deps: SubmissionDeps, sender: string, arm
     if (raced) return { status: 200, body: raced };
     throw err;
   }
-  for (const d of deliveries) deps.metrics?.deliveryEvents.inc({ partner: d.recipient, event: 'queued' });
+  for (const d of deliveries) {
+    deps.metrics?.deliveryEvents.inc({ partner: d.recipient, event: 'queued' });
+    if (d.transport === 'push') deps.recentCiphertext?.remember(d.deliveryId, d.ciphertext);
+  }
   await queueAll(deps, deliveries);
   deps.log.info({ sender, messageId: envelope.messageId, type: envelope.type, purpose: envelope.purpose, deliveries: deliveries.length, refused: plan.refused.length, traceId }, 'message accepted');
   return {

@@ -353,6 +353,9 @@ describe.each(DIALECTS)('ciphertext stored as text by an earlier hub, on %s', (d
         await store.saveOutbox(message('m2'), [delivery('as-bytes', 'm2')], [disclosure(delivery('as-bytes', 'm2'))], []);
         expect(Buffer.from((await store.getDelivery('as-text'))!.ciphertext).toString('utf8')).toBe(armour);
         expect(Buffer.from((await store.getDelivery('as-bytes'))!.ciphertext).toString('utf8')).toBe('-----BEGIN PGP MESSAGE-----');
+        // With the outbox's copy in hand, the row is read without its ciphertext and the copy is used.
+        const held = Buffer.from('the outbox copy');
+        expect(await store.getDelivery('as-bytes', held)).toMatchObject({ deliveryId: 'as-bytes', ciphertext: held, ciphertextDigest: 'digest-as-bytes', status: 'queued' });
       } finally {
         await store.close();
       }
