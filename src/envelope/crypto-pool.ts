@@ -15,6 +15,14 @@ interface Slot {
   pending: Map<number, Pending>;
 }
 
+interface Waiting extends Pending {
+  job: CryptoJob;
+  transfer: ArrayBuffer[];
+}
+
+/** One job running and one ready per worker, so that a worker does not wait for the event loop between jobs. */
+const IN_FLIGHT_PER_WORKER = 2;
+
 export interface CryptoPoolOptions {
   size: number;
   /** Starts one worker thread with the key material; tests pass their own to reach the threads. */
@@ -44,9 +52,11 @@ function failure(reply: Extract<CryptoReply, { ok: false }>): Error {
 
 /**
  * OpenPGP work on worker threads, so that it uses every core while the main thread serves HTTP, the
- * database and the queues. Each worker parses the keys once; a job goes to the worker with the fewest
- * in flight. A worker that stops is replaced, and the jobs it held fail (the submission answers 500
- * and stores nothing), rather than hang.
+ * database and the queues. Each worker parses the keys once. Jobs wait here and go to whichever worker
+ * frees up, seals before opens: finishing the messages already opened before starting new ones keeps
+ * each message's time short under load (a message's seals no longer queue behind later messages'
+ * opens). A worker that stops is replaced, and the jobs it held fail (the submission answers 500 and
+ * stores nothing), rather than hang.
  */
 export class CryptoPool implements EnvelopeCrypto {
   private readonly slots: Slot[] = [];
@@ -55,6 +65,7 @@ export class CryptoPool implements EnvelopeCrypto {
   private readonly onLost: (reason: string) => void;
   private nextId = 1;
   private closing = false;
+  private readonly waiting: { seal: Waiting[]; open: Waiting[] } = { seal: [], open: [] };
 
   constructor(material: KeyMaterial, options: CryptoPoolOptions) {
     if (!Number.isInteger(options.size) || options.size < 1) throw new RangeError('a crypto pool needs at least one worker');
@@ -86,11 +97,26 @@ export class CryptoPool implements EnvelopeCrypto {
 
   async close(): Promise<void> {
     this.closing = true;
+    for (const w of [...this.waiting.seal.splice(0), ...this.waiting.open.splice(0)]) w.reject(new Error('the crypto pool is closed'));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
   private run(job: CryptoJob, transfer: ArrayBuffer[] = []): Promise<OpenedEnvelope | Sealed | null> {
-    return this.post(this.slots.reduce((least, s) => (s.pending.size < least.pending.size ? s : least)), job, transfer);
+    if (this.closing) return Promise.reject(new Error('the crypto pool is closed'));
+    return new Promise((resolve, reject) => {
+      this.waiting[job.op === 'seal' ? 'seal' : 'open'].push({ job, transfer, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    for (;;) {
+      const slot = this.slots.reduce((least, s) => (s.pending.size < least.pending.size ? s : least));
+      if (slot.pending.size >= IN_FLIGHT_PER_WORKER) return;
+      const next = this.waiting.seal.shift() ?? this.waiting.open.shift();
+      if (!next) return;
+      this.post(slot, next.job, next.transfer).then(next.resolve, next.reject);
+    }
   }
 
   private post(slot: Slot, job: CryptoJob, transfer: ArrayBuffer[] = []): Promise<OpenedEnvelope | Sealed | null> {
@@ -110,6 +136,7 @@ export class CryptoPool implements EnvelopeCrypto {
       slot.pending.delete(reply.id);
       if (reply.ok) pending?.resolve(reply.result);
       else pending?.reject(failure(reply));
+      this.dispatch();
     });
     slot.worker.on('error', (err: unknown) => (error = err instanceof Error ? err : new Error(String(err))));
     slot.worker.on('exit', (code) => {
@@ -119,6 +146,7 @@ export class CryptoPool implements EnvelopeCrypto {
       if (this.closing) return;
       this.onLost(reason);
       this.slots[index] = this.startSlot(index);
+      this.dispatch();
     });
     return slot;
   }

@@ -5,6 +5,7 @@ import * as openpgp from 'openpgp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inThreadCrypto, keyMaterial, type CryptoKeys, type KeyMaterial } from '../../../src/envelope/crypto.ts';
 import { CryptoPool } from '../../../src/envelope/crypto-pool.ts';
+import type { CryptoRequest } from '../../../src/envelope/crypto-protocol.ts';
 import { sha256Hex } from '../../../src/envelope/seal.ts';
 import { startCrypto } from '../../../src/envelope/start-crypto.ts';
 import { HubProblem, Problems } from '../../../src/errors/problem.ts';
@@ -127,6 +128,38 @@ describe('the crypto pool', () => {
     expect((await refusal(dated.open(armored, 'politie', bytes(1024), later))).kind).toBe(Problems.notEncryptedToHub);
     // ... and a recipient without a key in force gets nothing sealed.
     expect((await refusal(dated.seal('{}', 'om', new Date()))).kind).toBe(Problems.unavailable);
+  });
+
+  it('hands seals to the worker before opens that wait, whatever order they were asked in', async () => {
+    const handed: string[] = [];
+    const crypto = pool({
+      size: 1,
+      spawn: (material) => {
+        const worker = new Worker(new URL('../../../src/envelope/crypto-worker.ts', import.meta.url), { workerData: material });
+        const post = worker.postMessage.bind(worker);
+        worker.postMessage = (request: CryptoRequest, transfer?: readonly ArrayBuffer[]) => {
+          handed.push(request.op);
+          post(request, transfer as never);
+        };
+        return worker;
+      },
+    });
+    const messages = await Promise.all([1, 2, 3, 4].map((n) => toHub(`{"open":${n}}`, policePrivate)));
+    const opens = messages.map((m) => crypto.open(m, 'politie', bytes(1024), new Date()));
+    const seal = crypto.seal('{"view":1}', 'om', new Date());
+    expect((await Promise.all(opens)).map((o) => o.plaintext)).toEqual(['{"open":1}', '{"open":2}', '{"open":3}', '{"open":4}']);
+    expect(Buffer.from((await seal).ciphertext).toString()).toMatch(/^-----BEGIN PGP MESSAGE-----/);
+    // Two jobs went to the worker at once; the seal went before the opens still waiting.
+    expect(handed).toEqual(['open', 'open', 'seal', 'open', 'open']);
+  });
+
+  it('fails the jobs still waiting when it closes, and takes no new ones', async () => {
+    const crypto = new CryptoPool(keyMaterial(keys), { size: 1 });
+    const jobs = [1, 2, 3].map((n) => crypto.seal(`{"n":${n}}`, 'om', new Date()));
+    await crypto.close();
+    const outcomes = await Promise.allSettled(jobs);
+    expect(outcomes[2]).toMatchObject({ status: 'rejected', reason: new Error('the crypto pool is closed') });
+    await expect(crypto.seal('{}', 'om', new Date())).rejects.toThrow('the crypto pool is closed');
   });
 
   it('replaces a worker that dies, failing only the job it held', async () => {
