@@ -155,9 +155,9 @@ describe('the crypto pool', () => {
 
   it('fails the jobs still waiting when it closes, and takes no new ones', async () => {
     const crypto = new CryptoPool(keyMaterial(keys), { size: 1 });
-    const jobs = [1, 2, 3].map((n) => crypto.seal(`{"n":${n}}`, 'om', new Date()));
+    const settled = Promise.allSettled([1, 2, 3].map((n) => crypto.seal(`{"n":${n}}`, 'om', new Date())));
     await crypto.close();
-    const outcomes = await Promise.allSettled(jobs);
+    const outcomes = await settled;
     expect(outcomes[2]).toMatchObject({ status: 'rejected', reason: new Error('the crypto pool is closed') });
     await expect(crypto.seal('{}', 'om', new Date())).rejects.toThrow('the crypto pool is closed');
   });
