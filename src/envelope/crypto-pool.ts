@@ -20,8 +20,12 @@ interface Waiting extends Pending {
   transfer: ArrayBuffer[];
 }
 
-/** One job running and one ready per worker, so that a worker does not wait for the event loop between jobs. */
-const IN_FLIGHT_PER_WORKER = 2;
+/**
+ * Jobs handed to each worker at once; the rest wait here, seals first. With 2 a worker waited for the
+ * busy event loop between jobs and 1 kB throughput fell by up to 40 % in the bench; with 8 it matched
+ * handing every job over at once, and the priority still orders whatever waits beyond that.
+ */
+const IN_FLIGHT_PER_WORKER = 8;
 
 export interface CryptoPoolOptions {
   size: number;

@@ -144,21 +144,22 @@ describe('the crypto pool', () => {
         return worker;
       },
     });
-    const messages = await Promise.all([1, 2, 3, 4].map((n) => toHub(`{"open":${n}}`, policePrivate)));
+    const numbers = Array.from({ length: 10 }, (_, i) => i + 1);
+    const messages = await Promise.all(numbers.map((n) => toHub(`{"open":${n}}`, policePrivate)));
     const opens = messages.map((m) => crypto.open(m, 'politie', bytes(1024), new Date()));
     const seal = crypto.seal('{"view":1}', 'om', new Date());
-    expect((await Promise.all(opens)).map((o) => o.plaintext)).toEqual(['{"open":1}', '{"open":2}', '{"open":3}', '{"open":4}']);
+    expect((await Promise.all(opens)).map((o) => o.plaintext)).toEqual(numbers.map((n) => `{"open":${n}}`));
     expect(Buffer.from((await seal).ciphertext).toString()).toMatch(/^-----BEGIN PGP MESSAGE-----/);
-    // Two jobs went to the worker at once; the seal went before the opens still waiting.
-    expect(handed).toEqual(['open', 'open', 'seal', 'open', 'open']);
+    // Eight jobs went to the worker at once; the seal went before the opens still waiting.
+    expect(handed).toEqual([...Array<string>(8).fill('open'), 'seal', 'open', 'open']);
   });
 
   it('fails the jobs still waiting when it closes, and takes no new ones', async () => {
     const crypto = new CryptoPool(keyMaterial(keys), { size: 1 });
-    const settled = Promise.allSettled([1, 2, 3].map((n) => crypto.seal(`{"n":${n}}`, 'om', new Date())));
+    const settled = Promise.allSettled(Array.from({ length: 10 }, (_, n) => crypto.seal(`{"n":${n}}`, 'om', new Date())));
     await crypto.close();
     const outcomes = await settled;
-    expect(outcomes[2]).toMatchObject({ status: 'rejected', reason: new Error('the crypto pool is closed') });
+    expect(outcomes[9]).toMatchObject({ status: 'rejected', reason: new Error('the crypto pool is closed') });
     await expect(crypto.seal('{}', 'om', new Date())).rejects.toThrow('the crypto pool is closed');
   });
 
