@@ -8,6 +8,7 @@ import { startHub, type HubOptions, type RunningHub } from '../../src/hub.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { envelope, familyCase } from '../../src/simulator/cases.ts';
 import { loadPartnerCredentials, SimulatedPartner } from '../../src/simulator/partner.ts';
+import { testDatabase, type Dialect } from './databases.ts';
 import { deletePrefix, REDIS_URL, uniquePrefix } from './redis.ts';
 
 export const CERTS = resolve('certs');
@@ -99,6 +100,24 @@ export async function startTestHub(mutate?: (c: HubConfig, dir: string) => void,
     },
   };
   return testHub;
+}
+
+/** A test hub on a database of the dialect made for it alone; stopping the hub removes the database too. */
+export async function startTestHubOn(dialect: Dialect, mutate?: (c: HubConfig, dir: string) => void): Promise<TestHub> {
+  const db = await testDatabase(dialect);
+  const t = await startTestHub((c, dir) => {
+    c.hub.database = db.settings;
+    mutate?.(c, dir);
+  }).catch(async (err: unknown) => {
+    await db.remove();
+    throw err;
+  });
+  const stop = t.stop;
+  t.stop = async () => {
+    await stop();
+    await db.remove();
+  };
+  return t;
 }
 
 export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {

@@ -13,24 +13,21 @@ import { canonicalJson } from '../../../src/submission/canonical-json.ts';
 import { envelope, familyCase } from '../../../src/simulator/cases.ts';
 import { loadClientTls, MutualTlsClient } from '../../../src/simulator/client.ts';
 import { allText, queryRows } from '../../support/db.ts';
-import { databaseEnv, DIALECTS, testDatabase, type TestDatabase } from '../../support/databases.ts';
-import { CERTS, eventually, startTestHub, type TestHub } from '../../support/hub.ts';
+import { databaseEnv, DIALECTS } from '../../support/databases.ts';
+import { CERTS, eventually, startTestHubOn, type TestHub } from '../../support/hub.ts';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 
 // The whole hub on each kind of database: what it logs, how it verifies, and the privacy officer's API over it.
 describe.each(DIALECTS)('on %s', (dialect) => {
   let t: TestHub;
-  let db: TestDatabase;
   let officer: MutualTlsClient;
   let hubKey: openpgp.PublicKey;
   const fixture = familyCase();
   let deliveries: { recipient: string; deliveryId: string }[] = [];
 
   beforeAll(async () => {
-    db = await testDatabase(dialect);
-    t = await startTestHub((c) => {
-      c.hub.database = db.settings;
+    t = await startTestHubOn(dialect, (c) => {
       // One processing activity states its own retention; the others keep the hub's.
       c.policies = c.policies.map((p) => (p.id === 'politie-execution' ? { ...p, retentionDays: 30 } : p));
     });
@@ -51,7 +48,6 @@ describe.each(DIALECTS)('on %s', (dialect) => {
   afterAll(async () => {
     officer?.close();
     await t?.stop();
-    await db?.remove();
   });
 
   const person = (id: string) => (fixture.minutes.persons as { personId: string; name: string; dateOfBirth: string; bsn: string }[]).find((p) => p.personId === id)!;

@@ -3,25 +3,20 @@ import type { DisclosureEntry, ManifestEntry } from '../../../src/disclosure-log
 import { verifyLog } from '../../../src/disclosure-log/verify.ts';
 import { loadClientTls, MutualTlsClient } from '../../../src/simulator/client.ts';
 import { appendLogEntries, preManifestEntry } from '../../support/db.ts';
-import { DIALECTS, testDatabase, type TestDatabase } from '../../support/databases.ts';
-import { CERTS, startTestHub, type TestHub } from '../../support/hub.ts';
+import { DIALECTS } from '../../support/databases.ts';
+import { CERTS, startTestHubOn, type TestHub } from '../../support/hub.ts';
 
 describe.each(DIALECTS)('a disclosure record of the log’s old shape, on %s', (dialect) => {
   let t: TestHub;
-  let db: TestDatabase;
   let officer: MutualTlsClient;
 
   beforeAll(async () => {
-    db = await testDatabase(dialect);
-    t = await startTestHub((c) => {
-      c.hub.database = db.settings;
-    });
+    t = await startTestHubOn(dialect);
     officer = new MutualTlsClient(loadClientTls(CERTS, 'privacy-officer'), t.url);
   });
   afterAll(async () => {
     officer?.close();
     await t?.stop();
-    await db?.remove();
   });
 
   it('shows the manifest the entry carries itself, as it shows a current record’s from the delivery’s manifest entry', async () => {
@@ -29,7 +24,7 @@ describe.each(DIALECTS)('a disclosure record of the log’s old shape, on %s', (
     const entries = (await t.hub.store.log.entriesOfDelivery(to.politie!)).map((e) => e.entry!);
     const manifest = entries.find((e) => e.kind === 'manifest') as ManifestEntry;
     const current = entries.find((e) => e.kind === 'disclosure') as DisclosureEntry;
-    await appendLogEntries(db.settings, [preManifestEntry(current, manifest, { deliveryId: 'delivery-before-manifest-entries', caseRef: 'VT-2025-000001' })]);
+    await appendLogEntries(t.config.hub.database, [preManifestEntry(current, manifest, { deliveryId: 'delivery-before-manifest-entries', caseRef: 'VT-2025-000001' })]);
     // Found by its delivery, not as the last record: the workers append status entries meanwhile.
     const [appended] = await t.hub.store.log.entriesOfDelivery('delivery-before-manifest-entries');
     const seq = appended!.seq;
