@@ -30,7 +30,8 @@ const STATUS_TAIL: Record<DeliveryStatus, string> = {
   dead: "'dead', 'failed', 'delivered', 'available'",
 };
 
-const DELIVERY_COLUMNS_BUT_CIPHERTEXT = 'delivery_id, message_id, sender, recipient, transport, ciphertext_digest, policy_id, policy_version, created_at';
+const DELIVERY_COLUMNS = ['delivery_id', 'message_id', 'sender', 'recipient', 'transport', 'ciphertext', 'ciphertext_digest', 'policy_id', 'policy_version', 'created_at'];
+const DELIVERY_COLUMNS_BUT_CIPHERTEXT = DELIVERY_COLUMNS.filter((c) => c !== 'ciphertext').join(', ');
 
 function deliveryFromRow(row: Row, ciphertext?: Uint8Array): DeliveryRecord {
   return {
@@ -88,7 +89,7 @@ export class SqlStore implements HubStore {
         await insertRows(
           tx,
           'deliveries',
-          ['delivery_id', 'message_id', 'sender', 'recipient', 'transport', 'ciphertext', 'ciphertext_digest', 'policy_id', 'policy_version', 'created_at'],
+          DELIVERY_COLUMNS,
           deliveries.map((d) => [d.deliveryId, d.messageId, d.sender, d.recipient, d.transport, d.ciphertext, d.ciphertextDigest, d.policyId, d.policyVersion, d.createdAt]),
         );
         await insertRows(tx, 'delivery_events', ['delivery_id', 'event', 'at'], deliveries.map((d) => [d.deliveryId, 'queued', d.createdAt]));
