@@ -22,7 +22,7 @@ interface Waiting extends Pending {
 
 /**
  * Jobs handed to each worker at once; the rest wait here, seals first. With 2 a worker waited for the
- * busy event loop between jobs and 1 kB throughput fell by up to 40 % in the bench; with 8 it matched
+ * busy event loop between jobs and 1 kB throughput fell by up to 43 % in the bench; with 8 it matched
  * handing every job over at once, and the priority still orders whatever waits beyond that.
  */
 const IN_FLIGHT_PER_WORKER = 8;
