@@ -157,7 +157,7 @@ async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
   const ms = (x: number | undefined) => `${x?.toFixed(0)} ms`;
   log(`${cell.name}: at ${rate.toFixed(1)} msg/s p50 ${ms(halfRate.endToEndMs.p50)}, p99 ${ms(halfRate.endToEndMs.p99)} of ${halfRate.endToEndMs.count} (until the 202: p50 ${ms(halfRate.acceptMs.p50)}, p99 ${ms(halfRate.acceptMs.p99)}), ${halfRate.failed} failed${failuresText(halfRate.failures)}`);
 
-  const checks = await Promise.all(recipients.map((id) => deliveryChecks(r.certsDir, id, r.receivers.lastBody.get(id) ?? '', payload)));
+  const checks = await Promise.all(recipients.map((id) => deliveryChecks(r.certsDir, id, r.receivers.lastBody(id), payload)));
   r.receivers.arrivals.clear();
   return {
     cell: cell.name,
