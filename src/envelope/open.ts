@@ -1,5 +1,6 @@
 import * as openpgp from 'openpgp';
 import { HubProblem, Problems } from '../errors/problem.ts';
+import { dearmorMessage } from './armor.ts';
 import { checkJsonValues } from './json-values.ts';
 import { signerProblem } from './keyring.ts';
 import { openpgpConfig } from './openpgp-config.ts';
@@ -60,7 +61,10 @@ export async function openEnvelope(
   const config = openpgpConfig(limits.decompressedBytes);
   let message: openpgp.Message<string>;
   try {
-    message = await openpgp.readMessage({ armoredMessage: typeof armored === 'string' ? armored : new TextDecoder().decode(armored), config });
+    const packets = typeof armored === 'string' ? undefined : dearmorMessage(armored);
+    message = packets
+      ? await openpgp.readMessage({ binaryMessage: packets, config })
+      : await openpgp.readMessage({ armoredMessage: typeof armored === 'string' ? armored : new TextDecoder().decode(armored), config });
   } catch {
     throw new HubProblem(Problems.malformedOpenPgp, 'The body is not an ASCII-armoured OpenPGP message');
   }

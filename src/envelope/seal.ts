@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as openpgp from 'openpgp';
+import { armorMessage } from './armor.ts';
 import { openpgpConfig } from './openpgp-config.ts';
 
 export interface Sealed {
@@ -18,13 +19,13 @@ export function sha256Hex(data: string | Uint8Array): string {
 
 /** Encrypts a recipient's view to the recipient's keys and signs it with the hub key. */
 export async function seal(plaintext: string, recipientKeys: openpgp.PublicKey[], hubKeys: openpgp.PrivateKey[]): Promise<Sealed> {
-  const armored = await openpgp.encrypt({
+  const packets = await openpgp.encrypt({
     message: await openpgp.createMessage({ text: plaintext }),
     encryptionKeys: recipientKeys,
     signingKeys: hubKeys,
     config: openpgpConfig(Number.MAX_SAFE_INTEGER),
-    format: 'armored',
+    format: 'binary',
   });
-  const ciphertext = new TextEncoder().encode(armored);
+  const ciphertext = armorMessage(packets);
   return { ciphertext, digest: sha256Hex(ciphertext) };
 }
