@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { keyedHash } from '../minimisation/keyed-hash.ts';
 
 /** A person a disclosure concerns, as the log knows them: keyed pseudonyms and a role, never a BSN or a name. */
 export interface Subject {
@@ -20,7 +20,7 @@ function normaliseName(name: string): string {
   return name.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
-const keyed = (key: Uint8Array, text: string) => createHmac('sha256', key).update(text).digest('hex');
+const keyed = (key: Uint8Array, text: string) => keyedHash(key).update(text).digest('hex');
 
 /** The log's pseudonyms of a person: the same person always gives the same pseudonyms under one key. */
 export function subjectPseudonyms(key: Uint8Array, person: PersonIdentity): Omit<Subject, 'role'> {

@@ -1,6 +1,6 @@
-import { createHmac } from 'node:crypto';
 import type { Transform } from '../config/schema.ts';
 import type { JsonSchema } from '../messages/index.ts';
+import { keyedHash } from './keyed-hash.ts';
 
 export const REDACTED = '[redacted]';
 export const WITHHOLD = Symbol('withhold');
@@ -15,7 +15,7 @@ export interface TransformContext {
  * each other through the hub, while one recipient sees the same person under one pseudonym.
  */
 export function pseudonym(key: Uint8Array, recipient: string, value: string): string {
-  return 'pseud:' + createHmac('sha256', key).update(recipient).update('\u0000').update(value).digest('base64url').slice(0, 32);
+  return 'pseud:' + keyedHash(key).update(recipient).update('\u0000').update(value).digest('base64url').slice(0, 32);
 }
 
 function generalise(value: unknown, schema: JsonSchema): unknown {

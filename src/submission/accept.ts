@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { PartnerAdapter } from '../../adapters/types.ts';
 import type { RecentCiphertext } from '../delivery/recent-ciphertext.ts';
 import type { HubConfig } from '../config/types.ts';
@@ -13,6 +13,7 @@ import type { Policy } from '../config/schema.ts';
 import { newSpanId, traceIdFrom } from '../disclosure-log/entries.ts';
 import { informingOf } from '../disclosure-log/informing.ts';
 import { subjectsIn } from '../disclosure-log/subjects.ts';
+import { keyedHash } from '../minimisation/keyed-hash.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { assignMeeting, type MeetingAssignment } from './meeting.ts';
 import { planDeliveries } from './plan.ts';
@@ -80,7 +81,7 @@ export async function acceptSubmission(deps: SubmissionDeps, sender: string, arm
   const raw = parsePlaintextJson(opened.plaintext);
   checkSenderMaySendRaw(partner, raw);
   const envelope = validateEnvelope(raw);
-  const digest = createHmac('sha256', deps.pseudonymKey).update(canonicalJson(envelope)).digest('hex');
+  const digest = keyedHash(deps.pseudonymKey).update(canonicalJson(envelope)).digest('hex');
   const repeat = await existing(deps, sender, envelope, digest);
   if (repeat) return { status: 200, body: repeat };
   checkAcceptWindow(envelope.createdAt, now, deps.config.hub.acceptWindow);
