@@ -89,6 +89,8 @@ describe('dearmorMessage', () => {
       'no END line': form.replace('-----END PGP MESSAGE-----\n', ''),
       'a line of dashes inside the base64': form.replace('\n=', '\n-----BREAK-----\n='),
       "an '=' inside the base64": form.replace(/\n(.)/, '\n=$1'),
+      'a character outside the base64 alphabet': form.replace(/\n(.)/, '\n*$1'),
+      'base64url characters': form.replace(/\n(.)/, '\n-_$1'),
       'text after the END line': `${form}more`,
       'a second message': form + form,
       'a whitespace-only blank line': form.replace('-----\n\n', '-----\n \n'),
