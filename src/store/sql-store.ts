@@ -1,6 +1,7 @@
 import { disclosureEntries, type DisclosureEntry, type ManifestEntry } from '../disclosure-log/entries.ts';
 import * as log from '../disclosure-log/sql-log.ts';
 import type { AuditRecord, DisclosureLogStore, InformingRecord } from '../disclosure-log/types.ts';
+import { DONE_EVENT_KINDS, DONE_EVENTS } from './dialects/shared-ddl.ts';
 import { bytes, insertRows, migrate, str, type Database, type Row, type Sql } from './sql.ts';
 import { statusOf } from './status.ts';
 import {
@@ -93,6 +94,7 @@ export class SqlStore implements HubStore {
           deliveries.map((d) => [d.deliveryId, d.messageId, d.sender, d.recipient, d.transport, d.ciphertext, d.ciphertextDigest, d.policyId, d.policyVersion, d.createdAt]),
         );
         await insertRows(tx, 'delivery_events', ['delivery_id', 'event', 'at'], deliveries.map((d) => [d.deliveryId, 'queued', d.createdAt]));
+        await insertRows(tx, 'open_deliveries', ['delivery_id', 'recipient'], deliveries.map((d) => [d.deliveryId, d.recipient]));
         // Fail closed: without its log entries, no delivery is stored, so none is ever sent.
         await log.appendEntries(tx, disclosures.map((r) => ({ retainUntil: r.retainUntil, entries: disclosureEntries({ ...r, occurredAt: r.recordedAt }, new Date().toISOString()) })));
         await log.insertInforming(tx, informing);
@@ -160,9 +162,11 @@ export class SqlStore implements HubStore {
 
   async deadByRecipient(): Promise<Map<string, number>> {
     // Dead is final until an administrator's retry: a 'dead' event after the last 'retried'.
+    // Only deliveries with a dead event can count: found by the events' index, not by reading every delivery.
     const rows = await this.db.all(
       `SELECT d.recipient, COUNT(*) AS n FROM deliveries d
-       WHERE COALESCE((SELECT MAX(seq) FROM delivery_events e WHERE e.delivery_id = d.delivery_id AND e.event = 'dead'), 0)
+       WHERE d.delivery_id IN (SELECT delivery_id FROM delivery_events WHERE event = 'dead')
+         AND COALESCE((SELECT MAX(seq) FROM delivery_events e WHERE e.delivery_id = d.delivery_id AND e.event = 'dead'), 0)
            > COALESCE((SELECT MAX(seq) FROM delivery_events e WHERE e.delivery_id = d.delivery_id AND e.event = 'retried'), 0)
        GROUP BY d.recipient`,
     );
@@ -176,6 +180,7 @@ export class SqlStore implements HubStore {
   /** The event and its entry in the disclosure log, in the caller's transaction. */
   private async insertEvent(tx: Sql, event: DeliveryEvent): Promise<void> {
     await tx.run('INSERT INTO delivery_events (delivery_id, event, at, detail) VALUES (?, ?, ?, ?)', [event.deliveryId, event.event, event.at, event.detail ?? null]);
+    if (DONE_EVENT_KINDS.includes(event.event)) await tx.run('DELETE FROM open_deliveries WHERE delivery_id = ?', [event.deliveryId]);
     const disclosed = await log.traceOf(tx, event.deliveryId);
     if (!disclosed) return;
     const entry = { kind: 'status' as const, ...disclosed.trace, deliveryId: event.deliveryId, event: event.event, occurredAt: event.at, loggedAt: new Date().toISOString(), ...(event.detail ? { detail: event.detail } : {}) };
@@ -229,8 +234,10 @@ export class SqlStore implements HubStore {
 
   async pendingDeliveries(): Promise<{ deliveryId: string; recipient: string }[]> {
     const rows = await this.db.all(
-      `SELECT d.delivery_id, d.recipient FROM deliveries d
-       WHERE NOT EXISTS (SELECT 1 FROM delivery_events e WHERE e.delivery_id = d.delivery_id AND e.event IN ('available', 'delivered', 'acknowledged'))
+      // Driven by the few open deliveries (CROSS JOIN keeps SQLite from scanning every delivery instead).
+      `SELECT d.delivery_id, d.recipient FROM open_deliveries o CROSS JOIN deliveries d
+       WHERE d.delivery_id = o.delivery_id
+         AND NOT EXISTS (SELECT 1 FROM delivery_events e WHERE e.delivery_id = d.delivery_id AND e.event IN (${DONE_EVENTS}))
          AND COALESCE((SELECT MAX(seq) FROM delivery_events e WHERE e.delivery_id = d.delivery_id AND e.event = 'dead'), 0)
            < COALESCE((SELECT MAX(seq) FROM delivery_events e WHERE e.delivery_id = d.delivery_id AND e.event = 'retried'), 1)
        ORDER BY d.seq`,

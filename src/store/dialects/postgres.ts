@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Database, Row, Sql, SqlValue } from '../sql.ts';
-import { addRetainUntil, deliveryTables, logEntriesTable, PURGE_AFTER_RETENTION_MESSAGE, purgeAfterRetention, PURGE_ONLY, PURGE_ONLY_MESSAGE } from './shared-ddl.ts';
+import { addRetainUntil, deliveryTables, logEntriesTable, openDeliveriesTable, PURGE_AFTER_RETENTION_MESSAGE, purgeAfterRetention, PURGE_ONLY, PURGE_ONLY_MESSAGE } from './shared-ddl.ts';
 
 /** A time as the text JS `toISOString()` writes (UTC, milliseconds), which compares as the time it is. */
 const isoUtc = (time: string) => `to_char((${time}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -66,6 +66,7 @@ const MIGRATIONS = [
    CREATE TRIGGER log_entries_purge_only BEFORE UPDATE ON log_entries FOR EACH ROW EXECUTE FUNCTION log_entries_purge_only();`,
   // The ciphertext as the bytes the hub seals, pushes and serves, with no text conversion on the way.
   `ALTER TABLE deliveries ALTER COLUMN ciphertext TYPE bytea USING convert_to(ciphertext, 'UTF8');`,
+  openDeliveriesTable,
 ];
 
 /** The advisory lock every instance takes before appending to the log: one order, one sequence. */

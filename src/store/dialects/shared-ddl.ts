@@ -14,6 +14,24 @@ export const deliveryTables = (serial: string) => `CREATE TABLE deliveries (
      delivery_id TEXT NOT NULL REFERENCES deliveries (delivery_id), event TEXT NOT NULL, at TEXT NOT NULL, detail TEXT);
    CREATE INDEX delivery_events_by_delivery ON delivery_events (delivery_id, event);`;
 
+/** The events after which a delivery is never pending again (API.md's delivered, acknowledged, or made available to pull). */
+export const DONE_EVENT_KINDS: readonly string[] = ['available', 'delivered', 'acknowledged'];
+export const DONE_EVENTS = DONE_EVENT_KINDS.map((kind) => `'${kind}'`).join(', ');
+
+/**
+ * The deliveries not yet done, so that the reconciler reads those instead of every delivery ever stored
+ * (with 9,000 stored, its scan held the event loop for 105–165 ms every 30 s, growing with the file),
+ * and an index of events by kind, so that the gauge of dead deliveries finds the dead ones. A row is
+ * added with the delivery and removed with its first done event: a narrowing only, the queries still
+ * decide from the events. A database with deliveries is filled from their events.
+ */
+export const openDeliveriesTable = `CREATE TABLE open_deliveries (
+     delivery_id TEXT PRIMARY KEY REFERENCES deliveries (delivery_id), recipient TEXT NOT NULL);
+   INSERT INTO open_deliveries (delivery_id, recipient)
+     SELECT d.delivery_id, d.recipient FROM deliveries d
+     WHERE NOT EXISTS (SELECT 1 FROM delivery_events e WHERE e.delivery_id = d.delivery_id AND e.event IN (${DONE_EVENTS}));
+   CREATE INDEX delivery_events_by_event ON delivery_events (event, delivery_id);`;
+
 /** The log's table and its indexes; only the type of the sequence number differs per dialect. */
 export const logEntriesTable = (seqType: 'INTEGER' | 'BIGINT') => `CREATE TABLE log_entries (
      seq ${seqType} PRIMARY KEY,

@@ -364,3 +364,68 @@ describe.each(DIALECTS)('ciphertext stored as text by an earlier hub, on %s', (d
     }
   });
 });
+
+describe.each(DIALECTS)('the deliveries the reconciler reads, on %s', (dialect) => {
+  const openIds = async (db: TestDatabase) => (await queryRows(db.settings, 'SELECT delivery_id FROM open_deliveries ORDER BY delivery_id')).map((r) => r.delivery_id);
+
+  it('are those not yet done: added with the outbox, gone with the first done event, and the queries still decide from the events', async () => {
+    const db = await testDatabase(dialect);
+    const store = await db.open();
+    try {
+      const ds = ['d1', 'd2', 'd3', 'd4', 'd5'].map((id) => delivery(id, 'm1'));
+      await store.saveOutbox(message('m1'), ds, ds.map((d) => disclosure(d)));
+      expect(await openIds(db)).toEqual(['d1', 'd2', 'd3', 'd4', 'd5']);
+      await store.appendEvent({ deliveryId: 'd1', event: 'available', at: 't1' });
+      await store.appendEvent({ deliveryId: 'd2', event: 'failed', at: 't1' });
+      await store.appendEvent({ deliveryId: 'd2', event: 'delivered', at: 't2' });
+      await store.appendEvent({ deliveryId: 'd3', event: 'failed', at: 't1' });
+      await store.appendEvent({ deliveryId: 'd3', event: 'dead', at: 't2' });
+      await store.appendEvent({ deliveryId: 'd5', event: 'failed', at: 't1' });
+      // A dead delivery stays a candidate (an administrator may retry it), but is not pending until then.
+      expect(await openIds(db)).toEqual(['d3', 'd4', 'd5']);
+      expect((await store.pendingDeliveries()).map((p) => p.deliveryId)).toEqual(['d4', 'd5']);
+      expect([...(await store.deadByRecipient())]).toEqual([['politie', 1]]);
+
+      await store.appendEvent({ deliveryId: 'd3', event: 'retried', at: 't3' });
+      await store.appendEvent({ deliveryId: 'd4', event: 'acknowledged', at: 't3' });
+      expect(await openIds(db)).toEqual(['d3', 'd5']);
+      expect((await store.pendingDeliveries()).map((p) => p.deliveryId)).toEqual(['d3', 'd5']);
+      expect([...(await store.deadByRecipient())]).toEqual([]);
+    } finally {
+      await store.close();
+      await db.remove();
+    }
+  });
+
+  it('are found among the deliveries of a database from before the list, by their events', async () => {
+    const db = await testDatabase(dialect);
+    try {
+      const old = rawDatabase(db.settings);
+      await old.transaction(
+        async (tx) => {
+          await schemaAsOf(tx, old.migrations, old.migrations.length - 1);
+          const m = message('m1');
+          await tx.run('INSERT INTO messages (sender, message_id, type, purpose, case_ref, created_at, received_at, content_digest, refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [m.sender, m.messageId, m.type, m.purpose, m.caseRef, m.createdAt, m.receivedAt, m.contentDigest, '[]']);
+          const histories: Record<string, string[]> = { queued: [], delivered: ['delivered'], dead: ['failed', 'dead'], retried: ['dead', 'retried'], acknowledged: ['available', 'acknowledged'] };
+          for (const [id, events] of Object.entries(histories)) {
+            const d = delivery(id, 'm1');
+            await tx.run('INSERT INTO deliveries (delivery_id, message_id, sender, recipient, transport, ciphertext, ciphertext_digest, policy_id, policy_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [d.deliveryId, d.messageId, d.sender, d.recipient, d.transport, d.ciphertext, d.ciphertextDigest, d.policyId, d.policyVersion, d.createdAt]);
+            for (const event of ['queued', ...events]) await tx.run('INSERT INTO delivery_events (delivery_id, event, at) VALUES (?, ?, ?)', [id, event, 't']);
+          }
+        },
+        { exclusive: true },
+      );
+      await old.close();
+      const store = await db.open();
+      try {
+        expect(await openIds(db)).toEqual(['dead', 'queued', 'retried']);
+        expect((await store.pendingDeliveries()).map((p) => p.deliveryId)).toEqual(['queued', 'retried']);
+        expect([...(await store.deadByRecipient())]).toEqual([['politie', 1]]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await db.remove();
+    }
+  });
+});
