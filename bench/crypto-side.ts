@@ -29,11 +29,26 @@ export function floorPool(certsDir: string, size: number): CryptoPool {
   return new CryptoPool({ hubKeys: [{ privateKey: armour(certsDir, 'hub', 'private') }], partnerKeys }, { size });
 }
 
-/** `count` distinct messages (each its own messageId) of the payload, to the given recipients, as the bytes a partner sends. */
-export async function prepareMessages(pool: CryptoPool, payload: Record<string, unknown>, recipients: string[], count: number): Promise<Uint8Array[]> {
+const sealForHub = (pool: CryptoPool, payload: Record<string, unknown>, recipients: string[]) => pool.seal(JSON.stringify(minutesEnvelope(payload, recipients)), 'hub', new Date());
+
+/**
+ * `count` distinct messages (each its own messageId) of the payload, to the given recipients, as the
+ * bytes a partner sends: 32 at a time on every core, or with `spreadMs` one at a time spread over that
+ * long, for preparing while the hub is being measured (a burst on both cores would stall the hub).
+ */
+export async function prepareMessages(pool: CryptoPool, payload: Record<string, unknown>, recipients: string[], count: number, spreadMs?: number): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
+  if (spreadMs !== undefined) {
+    const start = performance.now();
+    for (let i = 0; i < count; i++) {
+      const wait = start + (i * spreadMs) / count - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      out.push((await sealForHub(pool, payload, recipients)).ciphertext);
+    }
+    return out;
+  }
   for (let i = 0; i < count; i += 32) {
-    const batch = Array.from({ length: Math.min(32, count - i) }, () => pool.seal(JSON.stringify(minutesEnvelope(payload, recipients)), 'hub', new Date()));
+    const batch = Array.from({ length: Math.min(32, count - i) }, () => sealForHub(pool, payload, recipients));
     for (const sealed of await Promise.all(batch)) out.push(sealed.ciphertext);
   }
   return out;

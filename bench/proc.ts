@@ -91,10 +91,16 @@ export class ProcessSampler {
   }
 }
 
-/** CPU seconds all cores have been busy since boot (/proc/stat: everything but idle and iowait). */
+const cpuTicks = () => (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+
+/** CPU seconds all cores have been busy since boot (/proc/stat: everything but idle and iowait, so steal too). */
 export function machineBusySeconds(): number {
-  const [, ...ticks] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/);
-  const values = ticks.map(Number);
+  const values = cpuTicks();
   const total = values.reduce((a, b) => a + b, 0);
   return (total - (values[3] ?? 0) - (values[4] ?? 0)) / TICKS_PER_SECOND;
+}
+
+/** CPU seconds the hypervisor gave to other guests while this machine's cores wanted to run (/proc/stat: steal). */
+export function machineStealSeconds(): number {
+  return (cpuTicks()[7] ?? 0) / TICKS_PER_SECOND;
 }

@@ -42,14 +42,19 @@ export interface CellResult {
   deliveriesVerified: boolean;
   /** CPU that processes other than the hub and the bench used during the maximum run (percent of one core): someone else's load. */
   otherCpuPercent: number;
+  /**
+   * CPU the hypervisor took for other guests during the whole cell (floor, maximum and half rate;
+   * percent of one core): on a shared host, a cell with much of it measured a slower machine.
+   */
+  stealCpuPercent?: number;
 }
 
 const n = (x: number | undefined, digits = 0) => (x === undefined ? '–' : x.toFixed(digits));
 
 export function markdownTable(cells: CellResult[]): string {
   const head = [
-    '| key | recipients | payload | floor msg/s | hub msg/s | hub/floor | submissions/s | deliveries/s | hub CPU % | bench CPU % | hub RSS MB | rate at half | p50 ms | p95 ms | p99 ms | failed | other CPU % |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| key | recipients | payload | floor msg/s | hub msg/s | hub/floor | submissions/s | deliveries/s | hub CPU % | bench CPU % | hub RSS MB | rate at half | p50 ms | p95 ms | p99 ms | failed | other CPU % | steal % |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   const rows = cells.map((c) =>
     [
@@ -70,6 +75,7 @@ export function markdownTable(cells: CellResult[]): string {
       n(c.halfRate.endToEndMs.p99),
       c.max.failed + c.max.undelivered + c.halfRate.failed + c.halfRate.undelivered,
       n(c.otherCpuPercent),
+      n(c.stealCpuPercent),
     ].join(' | '),
   );
   return [...head, ...rows.map((r) => `| ${r} |`)].join('\n');

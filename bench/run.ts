@@ -8,7 +8,7 @@ import { deliveryChecks, floorPool, hubPlaintexts, measureFloor, prepareMessages
 import { startHubChild, type HubChild } from './hub-child.ts';
 import { closedLoop, openLoop, outcome, type Submitted } from './load.ts';
 import { minutesPayload, KEY_TYPES, type KeyType } from './payload.ts';
-import { machineBusySeconds, ProcessSampler, sampleProcess, sampleThreads, THREAD_KINDS, threadCpuSince, type ThreadCpu } from './proc.ts';
+import { machineBusySeconds, machineStealSeconds, ProcessSampler, sampleProcess, sampleThreads, THREAD_KINDS, threadCpuSince, type ThreadCpu } from './proc.ts';
 import { Receivers } from './receivers.ts';
 import { cpuTable, machine, machineLine, markdownTable, type CellResult, type CpuPerMessage } from './report.ts';
 import { createSetup, RECIPIENTS, SENDER } from './setup.ts';
@@ -115,6 +115,8 @@ async function drained(r: Rig, runs: Submitted[]): Promise<void> {
 }
 
 /** CPU per message delivered, in ms: the hub's threads by kind, the bench's own process, and everything else on the machine. */
+const percentOfOneCore = (seconds: number, elapsedMs: number) => (100 * seconds) / Math.max(0.001, elapsedMs / 1000);
+
 function perMessage(hub: ThreadCpu, benchSeconds: number, machineSeconds: number, messages: number): CpuPerMessage {
   const hubSeconds = THREAD_KINDS.reduce((sum, k) => sum + hub[k], 0);
   const ms = (seconds: number) => (1000 * seconds) / Math.max(1, messages);
@@ -122,6 +124,7 @@ function perMessage(hub: ThreadCpu, benchSeconds: number, machineSeconds: number
 }
 
 async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
+  const cellStart = { at: performance.now(), steal: machineStealSeconds() };
   const recipients = RECIPIENTS.slice(0, cell.recipients);
   const payload = minutesPayload(SIZES[cell.size]);
   const payloadBytes = JSON.stringify(payload).length;
@@ -134,17 +137,19 @@ async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
   const idleRss = sampleProcess(r.hub.pid).rssBytes;
   const forMax = await prepareMessages(r.sender, payload, recipients, Math.min(capacity, Math.ceil((floor * 1.3 * phaseMs) / 1000) + concurrency));
   let sampler = new ProcessSampler(r.hub.pid);
-  const own = { cpu: process.cpuUsage(), at: performance.now(), busy: machineBusySeconds(), threads: sampleThreads(r.hub.pid) };
+  const own = { cpu: process.cpuUsage(), at: performance.now(), busy: machineBusySeconds(), steal: machineStealSeconds(), threads: sampleThreads(r.hub.pid) };
   const maxRuns = await closedLoop(r.client, forMax, concurrency, phaseMs);
   await drained(r, maxRuns);
   const ownCpu = process.cpuUsage(own.cpu);
   const hubThreads = threadCpuSince(r.hub.pid, own.threads);
   const elapsedMs = performance.now() - own.at;
   const benchCpuPercent = (100 * (ownCpu.user + ownCpu.system)) / 1000 / elapsedMs;
-  const machineCpuPercent = (100 * (machineBusySeconds() - own.busy)) / (elapsedMs / 1000);
+  // What the machine's own processes used: busy time without the hypervisor's steal, which is reported apart.
+  const machineSeconds = machineBusySeconds() - own.busy - (machineStealSeconds() - own.steal);
+  const machineCpuPercent = (100 * machineSeconds) / (elapsedMs / 1000);
   const max = { ...outcome(maxRuns, r.receivers.arrivals), hub: sampler.stop(), benchCpuPercent };
   if (maxRuns.length === forMax.length) log(`  (all ${forMax.length} prepared messages were used: the maximum may be higher)`);
-  const cpuMsPerMessage = perMessage(hubThreads, (ownCpu.user + ownCpu.system) / 1e6, machineBusySeconds() - own.busy, max.accepted);
+  const cpuMsPerMessage = perMessage(hubThreads, (ownCpu.user + ownCpu.system) / 1e6, machineSeconds, max.accepted);
   log(`${cell.name}: hub ${max.messagesPerSecond.toFixed(1)} msg/s (${(max.messagesPerSecond / floor).toFixed(2)} of the floor), CPU ${max.hub.cpuPercent.toFixed(0)} %, ${max.failed} failed${failuresText(max.failures)}`);
   log(`  CPU ms per message: ${Object.entries(cpuMsPerMessage).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
 
@@ -174,6 +179,7 @@ async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
     rssAboveIdlePerMessageInFlight: Math.max(0, max.hub.peakRssMB * 1024 ** 2 - idleRss) / concurrency / payloadBytes,
     deliveriesVerified: checks.every(Boolean),
     otherCpuPercent: Math.max(0, machineCpuPercent - max.hub.cpuPercent - benchCpuPercent),
+    stealCpuPercent: percentOfOneCore(machineStealSeconds() - cellStart.steal, performance.now() - cellStart.at),
   };
 }
 
@@ -187,9 +193,12 @@ async function soak(r: Rig, cell: Cell, durationMs: number) {
   const rate = outcome(probeRuns, r.receivers.arrivals).messagesPerSecond * 0.4;
   log(`soak: ${cell.name} at ${rate.toFixed(1)} msg/s for ${durationMs / 60_000} min`);
   const start = performance.now();
+  const stealAtStart = machineStealSeconds();
   const sampler = new ProcessSampler(r.hub.pid, 10_000);
   const runs: Submitted[] = [];
-  const batch = () => prepareMessages(r.sender, payload, recipients, Math.ceil(rate * 10));
+  // The next 10 s of messages are sealed while these are sent: spread over 8 s, one at a time, so that the
+  // bench's own OpenPGP work is a steady few per cent of a core and not a burst on both cores every 10 s.
+  const batch = () => prepareMessages(r.sender, payload, recipients, Math.ceil(rate * 10), 8_000);
   let next = batch();
   while (performance.now() - start < durationMs) {
     const messages = await next;
@@ -212,6 +221,7 @@ async function soak(r: Rig, cell: Cell, durationMs: number) {
     rss: series,
     firstMinuteMB: mean(series.filter((s) => s.minutes <= 1)),
     lastMinuteMB: mean(series.filter((s) => s.minutes >= total - 1)),
+    stealCpuPercent: percentOfOneCore(machineStealSeconds() - stealAtStart, performance.now() - start),
     secondHalfSlopeMBPerMinute: slope(series.filter((s) => s.minutes >= total / 2).map((s) => ({ x: s.minutes, y: s.rssMB }))),
   };
 }
@@ -233,7 +243,7 @@ async function main(): Promise<void> {
       const result = await soak(r, cell, parseDuration(args.soak));
       const file = join(outDir, `${stamp}-soak.json`);
       writeFileSync(file, JSON.stringify({ startedAt, machine: host, workers, result }, null, 2));
-      log(`soak: RSS first minute ${result.firstMinuteMB.toFixed(0)} MB, last minute ${result.lastMinuteMB.toFixed(0)} MB, second half ${result.secondHalfSlopeMBPerMinute.toFixed(2)} MB/min; ${result.outcome.failed} failed${failuresText(result.outcome.failures)}; ${file}`);
+      log(`soak: RSS first minute ${result.firstMinuteMB.toFixed(0)} MB, last minute ${result.lastMinuteMB.toFixed(0)} MB, second half ${result.secondHalfSlopeMBPerMinute.toFixed(2)} MB/min; steal ${result.stealCpuPercent.toFixed(0)} % of a core; ${result.outcome.failed} failed${failuresText(result.outcome.failures)}; ${file}`);
     } finally {
       await r.close();
     }
