@@ -144,10 +144,12 @@ export class SqlStore implements HubStore {
   }
 
   async deliveriesWithStatus(status: DeliveryStatus, limit: number): Promise<DeliveryOverview[]> {
-    // The status is derived from events; the last event narrows the candidates before deriving it.
+    // The status is derived from events; the last event narrows the candidates before deriving it. A dead
+    // delivery has a dead event: found by the events' index instead of reading every delivery (the default view).
+    const onlyWithDeadEvent = status === 'dead' ? "d.delivery_id IN (SELECT delivery_id FROM delivery_events WHERE event = 'dead') AND" : '';
     const rows = await this.db.all(
       `SELECT d.delivery_id, d.message_id, d.sender, d.recipient, d.transport, d.created_at FROM deliveries d
-       WHERE (SELECT e.event FROM delivery_events e WHERE e.delivery_id = d.delivery_id ORDER BY e.seq DESC LIMIT 1) IN (${STATUS_TAIL[status]})
+       WHERE ${onlyWithDeadEvent} (SELECT e.event FROM delivery_events e WHERE e.delivery_id = d.delivery_id ORDER BY e.seq DESC LIMIT 1) IN (${STATUS_TAIL[status]})
        ORDER BY d.seq`,
     );
     const out: DeliveryOverview[] = [];
