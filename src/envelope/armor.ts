@@ -6,6 +6,7 @@
  */
 
 const LINE = 60;
+const LF = 0x0a;
 const HEAD = Buffer.from('-----BEGIN PGP MESSAGE-----\n\n', 'latin1');
 const TAIL = '-----END PGP MESSAGE-----\n';
 
@@ -49,7 +50,7 @@ export function armorMessage(packets: Uint8Array): Buffer {
   let at = HEAD.copy(out, 0);
   for (let i = 0; i < base64.length; i += LINE) {
     at += base64.copy(out, at, i, Math.min(i + LINE, base64.length));
-    out[at++] = 0x0a;
+    out[at++] = LF;
   }
   tail.copy(out, at);
   return out;
@@ -60,23 +61,24 @@ const END = Buffer.from('-----END PGP MESSAGE-----', 'latin1');
 const DASHES = Buffer.from('-----', 'latin1');
 // openpgp's test for a well-formed armour header ("Key: value").
 const HEADER = /^([^\s:]|[^\s:][^:]*[^\s:]): .+$/;
-const LF = 0x0a;
 const EQUALS = 0x3d;
 
-const isSpace = (byte: number) => byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === LF;
-
-// What the base64 of the fast path may hold. Node's decoder skips any other byte, where openpgp's
-// chunked decoding garbles the packets and refuses them: such bodies go to openpgp.
-const BASE64_OR_SPACE = new Uint8Array(256);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \t\r\n') BASE64_OR_SPACE[c.charCodeAt(0)] = 1;
-
-function onlyBase64(bytes: Buffer, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (BASE64_OR_SPACE[bytes[i]!] === 0) return false;
-  return true;
+/** A table of the bytes `characters` holds, for `only`. */
+function byteSet(characters: string): Uint8Array {
+  const set = new Uint8Array(256);
+  for (const c of characters) set[c.charCodeAt(0)] = 1;
+  return set;
 }
 
-function onlySpaceBetween(bytes: Buffer, from: number, to: number, alsoEquals = false): boolean {
-  for (let i = from; i < to; i++) if (!isSpace(bytes[i]!) && !(alsoEquals && bytes[i] === EQUALS)) return false;
+const SPACE = byteSet(' \t\r\n');
+const PADDING = byteSet('= \t\r\n');
+// What the base64 of the fast path may hold. Node's decoder skips any other byte, where openpgp's
+// chunked decoding garbles the packets and refuses them: such bodies go to openpgp.
+const BASE64 = byteSet('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \t\r\n');
+
+/** Whether every byte from `from` up to `to` is in the set. */
+function only(set: Uint8Array, bytes: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (set[bytes[i]!] === 0) return false;
   return true;
 }
 
@@ -110,12 +112,12 @@ export function dearmorMessage(armored: Uint8Array): Buffer | undefined {
   if (body === undefined) return undefined;
   // The first line of dashes must be the END line, at the start of a line, with only white space after it.
   const end = bytes.indexOf(DASHES, body);
-  if (end < 0 || end === body || bytes[end - 1] !== LF || bytes.indexOf(END, end) !== end || !onlySpaceBetween(bytes, end + END.length, bytes.length)) return undefined;
+  if (end < 0 || end === body || bytes[end - 1] !== LF || bytes.indexOf(END, end) !== end || !only(SPACE, bytes, end + END.length, bytes.length)) return undefined;
   // The checksum, if any, is the last line before END; '=' elsewhere may only be the base64's padding.
   const lastLine = bytes.lastIndexOf(LF, end - 2) + 1;
   const base64End = lastLine >= body && bytes[lastLine] === EQUALS ? lastLine : end;
   const padding = bytes.indexOf(EQUALS, body);
-  if (padding >= 0 && padding < base64End && !onlySpaceBetween(bytes, padding, base64End, true)) return undefined;
-  if (!onlyBase64(bytes, body, base64End)) return undefined;
+  if (padding >= 0 && padding < base64End && !only(PADDING, bytes, padding, base64End)) return undefined;
+  if (!only(BASE64, bytes, body, base64End)) return undefined;
   return Buffer.from(bytes.toString('latin1', body, base64End), 'base64');
 }
