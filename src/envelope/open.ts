@@ -43,6 +43,14 @@ function utf8(bytes: Uint8Array): string {
   }
 }
 
+/** The message in the armour: bytes in the plain layout are dearmoured natively, anything else by openpgp. */
+async function readArmoured(armored: string | Uint8Array, config: openpgp.PartialConfig): Promise<openpgp.Message<string>> {
+  if (typeof armored === 'string') return openpgp.readMessage({ armoredMessage: armored, config });
+  const packets = dearmorMessage(armored);
+  if (packets) return openpgp.readMessage({ binaryMessage: packets, config });
+  return openpgp.readMessage({ armoredMessage: new TextDecoder().decode(armored), config });
+}
+
 /**
  * Decrypts a partner's armoured message with the hub's keys and verifies that it is signed by one of
  * the keys registered for the partner of the TLS identity. Anything else is refused with its problem.
@@ -61,10 +69,7 @@ export async function openEnvelope(
   const config = openpgpConfig(limits.decompressedBytes);
   let message: openpgp.Message<string>;
   try {
-    const packets = typeof armored === 'string' ? undefined : dearmorMessage(armored);
-    message = packets
-      ? await openpgp.readMessage({ binaryMessage: packets, config })
-      : await openpgp.readMessage({ armoredMessage: typeof armored === 'string' ? armored : new TextDecoder().decode(armored), config });
+    message = await readArmoured(armored, config);
   } catch {
     throw new HubProblem(Problems.malformedOpenPgp, 'The body is not an ASCII-armoured OpenPGP message');
   }
