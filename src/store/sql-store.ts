@@ -31,6 +31,9 @@ const STATUS_TAIL: Record<DeliveryStatus, string> = {
   dead: "'dead', 'failed', 'delivered', 'available'",
 };
 
+// A dead delivery has a dead event: found by the events' index by kind, instead of reading every delivery.
+const HAS_DEAD_EVENT = "d.delivery_id IN (SELECT delivery_id FROM delivery_events WHERE event = 'dead')";
+
 const DELIVERY_COLUMNS = ['delivery_id', 'message_id', 'sender', 'recipient', 'transport', 'ciphertext', 'ciphertext_digest', 'policy_id', 'policy_version', 'created_at'];
 const DELIVERY_COLUMNS_BUT_CIPHERTEXT = DELIVERY_COLUMNS.filter((c) => c !== 'ciphertext').join(', ');
 
@@ -144,9 +147,8 @@ export class SqlStore implements HubStore {
   }
 
   async deliveriesWithStatus(status: DeliveryStatus, limit: number): Promise<DeliveryOverview[]> {
-    // The status is derived from events; the last event narrows the candidates before deriving it. A dead
-    // delivery has a dead event: found by the events' index instead of reading every delivery (the default view).
-    const onlyWithDeadEvent = status === 'dead' ? "d.delivery_id IN (SELECT delivery_id FROM delivery_events WHERE event = 'dead') AND" : '';
+    // The status is derived from events; the last event narrows the candidates before deriving it.
+    const onlyWithDeadEvent = status === 'dead' ? `${HAS_DEAD_EVENT} AND` : '';
     const rows = await this.db.all(
       `SELECT d.delivery_id, d.message_id, d.sender, d.recipient, d.transport, d.created_at FROM deliveries d
        WHERE ${onlyWithDeadEvent} (SELECT e.event FROM delivery_events e WHERE e.delivery_id = d.delivery_id ORDER BY e.seq DESC LIMIT 1) IN (${STATUS_TAIL[status]})
@@ -164,10 +166,9 @@ export class SqlStore implements HubStore {
 
   async deadByRecipient(): Promise<Map<string, number>> {
     // Dead is final until an administrator's retry: a 'dead' event after the last 'retried'.
-    // Only deliveries with a dead event can count: found by the events' index, not by reading every delivery.
     const rows = await this.db.all(
       `SELECT d.recipient, COUNT(*) AS n FROM deliveries d
-       WHERE d.delivery_id IN (SELECT delivery_id FROM delivery_events WHERE event = 'dead')
+       WHERE ${HAS_DEAD_EVENT}
          AND COALESCE((SELECT MAX(seq) FROM delivery_events e WHERE e.delivery_id = d.delivery_id AND e.event = 'dead'), 0)
            > COALESCE((SELECT MAX(seq) FROM delivery_events e WHERE e.delivery_id = d.delivery_id AND e.event = 'retried'), 0)
        GROUP BY d.recipient`,
