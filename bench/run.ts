@@ -114,9 +114,10 @@ async function drained(r: Rig, runs: Submitted[]): Promise<void> {
   if (missing.length > 0) log(`  ${missing.length} deliveries did not arrive within ${DRAIN_MS / 1000} s`);
 }
 
-/** CPU per message delivered, in ms: the hub's threads by kind, the bench's own process, and everything else on the machine. */
+/** CPU seconds over a stretch of wall time, as percent of one core. */
 const percentOfOneCore = (seconds: number, elapsedMs: number) => (100 * seconds) / Math.max(0.001, elapsedMs / 1000);
 
+/** CPU per message delivered, in ms: the hub's threads by kind, the bench's own process, and everything else on the machine. */
 function perMessage(hub: ThreadCpu, benchSeconds: number, machineSeconds: number, messages: number): CpuPerMessage {
   const hubSeconds = THREAD_KINDS.reduce((sum, k) => sum + hub[k], 0);
   const ms = (seconds: number) => (1000 * seconds) / Math.max(1, messages);
@@ -143,13 +144,14 @@ async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
   const ownCpu = process.cpuUsage(own.cpu);
   const hubThreads = threadCpuSince(r.hub.pid, own.threads);
   const elapsedMs = performance.now() - own.at;
-  const benchCpuPercent = (100 * (ownCpu.user + ownCpu.system)) / 1000 / elapsedMs;
+  const benchSeconds = (ownCpu.user + ownCpu.system) / 1e6;
+  const benchCpuPercent = percentOfOneCore(benchSeconds, elapsedMs);
   // What the machine's own processes used: busy time without the hypervisor's steal, which is reported apart.
   const machineSeconds = machineBusySeconds() - own.busy - (machineStealSeconds() - own.steal);
-  const machineCpuPercent = (100 * machineSeconds) / (elapsedMs / 1000);
+  const machineCpuPercent = percentOfOneCore(machineSeconds, elapsedMs);
   const max = { ...outcome(maxRuns, r.receivers.arrivals), hub: sampler.stop(), benchCpuPercent };
   if (maxRuns.length === forMax.length) log(`  (all ${forMax.length} prepared messages were used: the maximum may be higher)`);
-  const cpuMsPerMessage = perMessage(hubThreads, (ownCpu.user + ownCpu.system) / 1e6, machineSeconds, max.accepted);
+  const cpuMsPerMessage = perMessage(hubThreads, benchSeconds, machineSeconds, max.accepted);
   log(`${cell.name}: hub ${max.messagesPerSecond.toFixed(1)} msg/s (${(max.messagesPerSecond / floor).toFixed(2)} of the floor), CPU ${max.hub.cpuPercent.toFixed(0)} %, ${max.failed} failed${failuresText(max.failures)}`);
   log(`  CPU ms per message: ${Object.entries(cpuMsPerMessage).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
 
