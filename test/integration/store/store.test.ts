@@ -189,6 +189,16 @@ async function schemaAsOf(tx: Sql, migrations: readonly string[], version: numbe
   }
 }
 
+/** A message's row as an earlier hub wrote it, straight into its schema, without the store. */
+async function insertMessageRow(tx: Sql, m: MessageRecord): Promise<void> {
+  await tx.run('INSERT INTO messages (sender, message_id, type, purpose, case_ref, created_at, received_at, content_digest, refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [m.sender, m.messageId, m.type, m.purpose, m.caseRef, m.createdAt, m.receivedAt, m.contentDigest, '[]']);
+}
+
+/** A delivery's row as an earlier hub wrote it, without its events or anything the store adds now. */
+async function insertDeliveryRow(tx: Sql, d: DeliveryRecord): Promise<void> {
+  await tx.run('INSERT INTO deliveries (delivery_id, message_id, sender, recipient, transport, ciphertext, ciphertext_digest, policy_id, policy_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [d.deliveryId, d.messageId, d.sender, d.recipient, d.transport, d.ciphertext, d.ciphertextDigest, d.policyId, d.policyVersion, d.createdAt]);
+}
+
 /** The database of a test, without the store (and without migrating it). */
 function rawDatabase(settings: DatabaseSettings): Database {
   return settings.kind === 'postgres' ? openPostgres({ url: settings.url, poolSize: 1 }) : openSqlite(settings.path);
@@ -230,8 +240,8 @@ describe('migrations', () => {
         await schemaAsOf(tx, old.migrations, 3);
         const d = delivery('d1', 'm1');
         const m = message('m1');
-        await tx.run('INSERT INTO messages (sender, message_id, type, purpose, case_ref, created_at, received_at, content_digest, refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [m.sender, m.messageId, m.type, m.purpose, m.caseRef, m.createdAt, m.receivedAt, m.contentDigest, '[]']);
-        await tx.run('INSERT INTO deliveries (delivery_id, message_id, sender, recipient, transport, ciphertext, ciphertext_digest, policy_id, policy_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [d.deliveryId, d.messageId, d.sender, d.recipient, d.transport, d.ciphertext, d.ciphertextDigest, d.policyId, d.policyVersion, d.createdAt]);
+        await insertMessageRow(tx, m);
+        await insertDeliveryRow(tx, d);
         await tx.run("INSERT INTO delivery_events (delivery_id, event, at) VALUES ('d1', 'queued', ?)", [d.createdAt]);
         await tx.run("INSERT INTO disclosures (delivery_id, message_id, sender, recipient, type, purpose, case_ref, legal_basis, policy_id, policy_version, manifest, ciphertext_digest, recorded_at) VALUES ('d1', 'm1', 'vt', 'politie', 'minutes', 'execution', 'VT-1', 'Wpg', 'p', 1, '{}', 'x', ?)", [d.createdAt]);
         const facts = disclosure(d, TWO_PERSONS);
@@ -405,11 +415,11 @@ describe.each(DIALECTS)('the deliveries the reconciler reads, on %s', (dialect) 
         async (tx) => {
           await schemaAsOf(tx, old.migrations, old.migrations.length - 1);
           const m = message('m1');
-          await tx.run('INSERT INTO messages (sender, message_id, type, purpose, case_ref, created_at, received_at, content_digest, refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [m.sender, m.messageId, m.type, m.purpose, m.caseRef, m.createdAt, m.receivedAt, m.contentDigest, '[]']);
+          await insertMessageRow(tx, m);
           const histories: Record<string, string[]> = { queued: [], delivered: ['delivered'], dead: ['failed', 'dead'], retried: ['dead', 'retried'], acknowledged: ['available', 'acknowledged'] };
           for (const [id, events] of Object.entries(histories)) {
             const d = delivery(id, 'm1');
-            await tx.run('INSERT INTO deliveries (delivery_id, message_id, sender, recipient, transport, ciphertext, ciphertext_digest, policy_id, policy_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [d.deliveryId, d.messageId, d.sender, d.recipient, d.transport, d.ciphertext, d.ciphertextDigest, d.policyId, d.policyVersion, d.createdAt]);
+            await insertDeliveryRow(tx, d);
             for (const event of ['queued', ...events]) await tx.run('INSERT INTO delivery_events (delivery_id, event, at) VALUES (?, ?, ?)', [id, event, 't']);
           }
         },
