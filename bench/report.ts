@@ -1,6 +1,7 @@
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import type { RunOutcome } from './load.ts';
 import { THREAD_KINDS, type ThreadCpu, type Usage } from './proc.ts';
+import type { Pauses } from './windows.ts';
 
 export type CpuPerMessage = ThreadCpu & { bench: number; otherProcesses: number };
 
@@ -33,7 +34,8 @@ export interface CellResult {
   max: RunOutcome & { hub: Usage; benchCpuPercent: number };
   /** The ratio of the hub's delivered messages per second to the floor's. */
   ratio: number;
-  halfRate: RunOutcome & { ratePerSecond: number; hub: Usage };
+  /** `pauses` since the bench reads the hub's metrics (results before it lack them). */
+  halfRate: RunOutcome & { ratePerSecond: number; hub: Usage; pauses?: Pauses };
   /**
    * Peak resident memory above the idle hub per message in flight, in multiples of the payload: an upper
    * bound of the copies a message costs (it includes garbage not yet collected); meaningful at 1 MB only.
@@ -53,7 +55,7 @@ const n = (x: number | undefined, digits = 0) => (x === undefined ? '–' : x.to
 
 export function markdownTable(cells: CellResult[]): string {
   const head = [
-    '| key | recipients | payload | floor msg/s | hub msg/s | hub/floor | submissions/s | deliveries/s | hub CPU % | bench CPU % | hub RSS MB | rate at half | p50 ms | p95 ms | p99 ms | failed | other CPU % | steal % |',
+    '| key | recipients | payload | floor msg/s | hub msg/s | hub/floor | submissions/s | deliveries/s | hub CPU % | bench CPU % | hub RSS MB | rate at half | p50 ms | p95 ms | p99 ms | event-loop delay max ms | failed | other CPU % | steal % |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   const rows = cells.map((c) =>
@@ -73,6 +75,7 @@ export function markdownTable(cells: CellResult[]): string {
       n(c.halfRate.endToEndMs.p50),
       n(c.halfRate.endToEndMs.p95),
       n(c.halfRate.endToEndMs.p99),
+      n(c.halfRate.pauses?.eventLoopLagMaxMs),
       c.max.failed + c.max.undelivered + c.halfRate.failed + c.halfRate.undelivered,
       n(c.otherCpuPercent),
       n(c.stealCpuPercent),

@@ -6,12 +6,14 @@ import type { CryptoPool } from '../src/envelope/crypto-pool.ts';
 import { loadClientTls, MutualTlsClient } from '../src/simulator/client.ts';
 import { deliveryChecks, floorPool, hubPlaintexts, measureFloor, prepareMessages, senderPool } from './crypto-side.ts';
 import { startHubChild, type HubChild } from './hub-child.ts';
+import { scrapeHub } from './hub-metrics.ts';
 import { closedLoop, openLoop, outcome, type Submitted } from './load.ts';
 import { minutesPayload, KEY_TYPES, type KeyType } from './payload.ts';
 import { machineBusySeconds, machineStealSeconds, ProcessSampler, sampleProcess, sampleThreads, THREAD_KINDS, threadCpuSince, type ThreadCpu } from './proc.ts';
 import { Receivers } from './receivers.ts';
 import { cpuTable, machine, machineLine, markdownTable, type CellResult, type CpuPerMessage } from './report.ts';
 import { createSetup, RECIPIENTS, SENDER } from './setup.ts';
+import { loadWindow, pausesBetween, slowWindows, type Batch } from './windows.ts';
 import { parseDuration, slope } from './stats.ts';
 
 /** Decimal units: the schema of the minutes holds about 1 MB of text at most. */
@@ -158,11 +160,14 @@ async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
   const rate = Math.max(0.2, max.messagesPerSecond / 2);
   const forHalf = await prepareMessages(r.sender, payload, recipients, Math.min(capacity, Math.ceil((rate * phaseMs) / 1000)));
   sampler = new ProcessSampler(r.hub.pid);
+  const gaugesBefore = await scrapeHub(r.hub.opsUrl);
   const halfRuns = await openLoop(r.client, forHalf, rate, phaseMs);
   await drained(r, halfRuns);
-  const halfRate = { ...outcome(halfRuns, r.receivers.arrivals), ratePerSecond: rate, hub: sampler.stop() };
+  const pauses = pausesBetween(gaugesBefore, await scrapeHub(r.hub.opsUrl));
+  const halfRate = { ...outcome(halfRuns, r.receivers.arrivals), ratePerSecond: rate, hub: sampler.stop(), pauses };
   const ms = (x: number | undefined) => `${x?.toFixed(0)} ms`;
   log(`${cell.name}: at ${rate.toFixed(1)} msg/s p50 ${ms(halfRate.endToEndMs.p50)}, p99 ${ms(halfRate.endToEndMs.p99)} of ${halfRate.endToEndMs.count} (until the 202: p50 ${ms(halfRate.acceptMs.p50)}, p99 ${ms(halfRate.acceptMs.p99)}), ${halfRate.failed} failed${failuresText(halfRate.failures)}`);
+  log(`  event-loop delay at most ${ms(pauses.eventLoopLagMaxMs)}; ${pauses.majorGcs} major GCs, ${pauses.gcPausesOver100ms} GC pauses over 100 ms, ${ms(pauses.gcMs)} of GC in all`);
 
   const checks = await Promise.all(recipients.map((id) => deliveryChecks(r.certsDir, id, r.receivers.lastBody(id), payload)));
   r.receivers.arrivals.clear();
@@ -185,7 +190,7 @@ async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
   };
 }
 
-/** One cell at 40% of its maximum for a long time, with the hub's memory every 10 s. */
+/** One cell at 40% of its maximum for a long time, in 10 s windows, with the hub's memory and pauses after each. */
 async function soak(r: Rig, cell: Cell, durationMs: number) {
   const recipients = RECIPIENTS.slice(0, cell.recipients);
   const payload = minutesPayload(SIZES[cell.size]);
@@ -197,21 +202,27 @@ async function soak(r: Rig, cell: Cell, durationMs: number) {
   const start = performance.now();
   const stealAtStart = machineStealSeconds();
   const sampler = new ProcessSampler(r.hub.pid, 10_000);
-  const runs: Submitted[] = [];
+  const batches: Batch[] = [];
   // The next 10 s of messages are sealed while these are sent: spread over 8 s, one at a time, so that the
   // bench's own OpenPGP work is a steady few per cent of a core and not a burst on both cores every 10 s.
   const batch = () => prepareMessages(r.sender, payload, recipients, Math.ceil(rate * 10), 8_000);
   let next = batch();
+  let before = await scrapeHub(r.hub.opsUrl);
   while (performance.now() - start < durationMs) {
     const messages = await next;
     next = batch();
-    runs.push(...(await openLoop(r.client, messages, rate, 10_000)));
-    const last = sampler.samples.at(-1);
-    if (last) log(`  ${((last.at - start) / 60_000).toFixed(1)} min: RSS ${(last.rssBytes / 2 ** 20).toFixed(0)} MB`);
+    const runs = await openLoop(r.client, messages, rate, 10_000);
+    const after = await scrapeHub(r.hub.opsUrl);
+    batches.push({ runs, before, after });
+    before = after;
+    const w = loadWindow(batches.at(-1)!, r.receivers.arrivals, start);
+    log(`  ${w.minutes.toFixed(1)} min: RSS ${w.rssMB.toFixed(0)} MB; heaps: main ${w.heapUsedMB.toFixed(0)}/${w.heapTotalMB.toFixed(0)}, workers ${w.workerHeapUsedMB.toFixed(0)}/${w.workerHeapTotalMB.toFixed(0)} MB; external ${w.externalMB.toFixed(0)} MB; ${w.majorGcs} major GCs; event-loop lag max ${w.eventLoopLagMaxMs.toFixed(0)} ms`);
   }
   await next;
+  const runs = batches.flatMap((b) => b.runs);
   await drained(r, runs);
   const usage = sampler.stop();
+  const windows = batches.map((b) => loadWindow(b, r.receivers.arrivals, start));
   const series = sampler.samples.map((s) => ({ minutes: (s.at - start) / 60_000, rssMB: s.rssBytes / 2 ** 20 }));
   const mean = (xs: { rssMB: number }[]) => xs.reduce((s, x) => s + x.rssMB, 0) / Math.max(1, xs.length);
   const total = series.at(-1)?.minutes ?? 0;
@@ -221,6 +232,8 @@ async function soak(r: Rig, cell: Cell, durationMs: number) {
     outcome: outcome(runs, r.receivers.arrivals),
     hub: usage,
     rss: series,
+    windows,
+    slowWindows: slowWindows(windows),
     firstMinuteMB: mean(series.filter((s) => s.minutes <= 1)),
     lastMinuteMB: mean(series.filter((s) => s.minutes >= total - 1)),
     stealCpuPercent: percentOfOneCore(machineStealSeconds() - stealAtStart, performance.now() - start),
@@ -245,6 +258,8 @@ async function main(): Promise<void> {
       const result = await soak(r, cell, parseDuration(args.soak));
       const file = join(outDir, `${stamp}-soak.json`);
       writeFileSync(file, JSON.stringify({ startedAt, machine: host, workers, result }, null, 2));
+      const sw = result.slowWindows;
+      log(`soak: end to end p50 ${result.outcome.endToEndMs.p50?.toFixed(0)} ms, p99 ${result.outcome.endToEndMs.p99?.toFixed(0)} ms; ${sw.slow} of ${sw.windows} windows had a p99 over ${sw.p99AboveMs} ms, ${sw.slowWithGcPauseOver100ms} of them with a GC pause over 100 ms and ${sw.slowWithEventLoopLag} with an event-loop delay over ${sw.p99AboveMs} ms (${sw.otherWithEventLoopLag} other windows had such a delay)`);
       log(`soak: RSS first minute ${result.firstMinuteMB.toFixed(0)} MB, last minute ${result.lastMinuteMB.toFixed(0)} MB, second half ${result.secondHalfSlopeMBPerMinute.toFixed(2)} MB/min; steal ${result.stealCpuPercent.toFixed(0)} % of a core; ${result.outcome.failed} failed${failuresText(result.outcome.failures)}; ${file}`);
     } finally {
       await r.close();

@@ -97,7 +97,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const pseudonymKey = readPseudonymKey(config.hub.pseudonymKey);
   const store = await openStore(config.hub.database, (err) => log.warn({ err: err.message }, 'an idle database connection failed'));
   const queues = new DeliveryQueues(config);
-  const metrics = new HubMetrics({ queueDepths: () => queues.depths(), deadDeliveries: () => store.deadByRecipient(), crls: () => tlsReloader.status.crls });
+  const metrics = new HubMetrics({ queueDepths: () => queues.depths(), deadDeliveries: () => store.deadByRecipient(), crls: () => tlsReloader.status.crls, cryptoWorkerHeaps: () => crypto.heaps() });
   const enqueue = (deliveryId: string, recipient: string) => queues.enqueue(deliveryId, recipient);
   const push = pushTransport(pushTls(config, tls.ca, tlsReloader), (partner) => deliverySettingsFor(config.hub.delivery, partner).pushTimeoutSeconds);
   const recentCiphertext = new RecentCiphertext();

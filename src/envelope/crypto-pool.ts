@@ -15,6 +15,12 @@ interface Slot {
   pending: Map<number, Pending>;
 }
 
+export interface WorkerHeap {
+  worker: number;
+  usedBytes: number;
+  totalBytes: number;
+}
+
 interface Waiting extends Pending {
   job: CryptoJob;
   transfer: ArrayBuffer[];
@@ -81,6 +87,16 @@ export class CryptoPool implements EnvelopeCrypto {
 
   get size(): number {
     return this.slots.length;
+  }
+
+  /** Each worker's V8 heap: the process's resident memory holds them, the main thread's heap figures do not. */
+  heaps(): Promise<WorkerHeap[]> {
+    const read = async (slot: Slot, worker: number) => {
+      const heap = await slot.worker.getHeapStatistics();
+      return { worker, usedBytes: heap.used_heap_size, totalBytes: heap.total_heap_size };
+    };
+    // A worker being replaced has no heap to read; it is left out rather than failing the scrape.
+    return Promise.allSettled(this.slots.map(read)).then((all) => all.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])));
   }
 
   open(armored: string | Uint8Array, sender: string, limits: OpenLimits, at: Date): Promise<OpenedEnvelope> {

@@ -1,3 +1,4 @@
+import type { WorkerHeap } from '../envelope/crypto-pool.ts';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface QueueDepth {
@@ -13,6 +14,8 @@ export interface MetricSources {
   deadDeliveries(): Promise<Map<string, number>>;
   /** The CRLs the partner port has loaded, for alerting before one passes its nextUpdate. */
   crls?(): { issuer: string; nextUpdate: string | null }[];
+  /** The crypto worker threads' V8 heaps, which `aoh_nodejs_heap_*` (the main thread's) leaves out. */
+  cryptoWorkerHeaps?(): Promise<WorkerHeap[]>;
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
@@ -53,6 +56,22 @@ export class HubMetrics {
         collect() {
           this.reset();
           for (const crl of crls()) if (crl.nextUpdate) this.set({ issuer: crl.issuer.replaceAll('\n', ', ') }, Date.parse(crl.nextUpdate) / 1000);
+        },
+      });
+    }
+    const heaps = sources.cryptoWorkerHeaps;
+    if (heaps) {
+      new Gauge({
+        name: 'aoh_crypto_worker_heap_bytes',
+        help: 'Each crypto worker thread’s V8 heap, used and total (the resident memory includes them)',
+        labelNames: ['worker', 'space'],
+        registers,
+        async collect() {
+          this.reset();
+          for (const h of await heaps().catch(() => [])) {
+            this.set({ worker: String(h.worker), space: 'used' }, h.usedBytes);
+            this.set({ worker: String(h.worker), space: 'total' }, h.totalBytes);
+          }
         },
       });
     }

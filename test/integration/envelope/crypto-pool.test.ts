@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as openpgp from 'openpgp';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { inThreadCrypto, keyMaterial, type CryptoKeys, type KeyMaterial } from '../../../src/envelope/crypto.ts';
 import { CryptoPool } from '../../../src/envelope/crypto-pool.ts';
 import type { CryptoRequest } from '../../../src/envelope/crypto-protocol.ts';
@@ -197,6 +197,20 @@ describe('hub.crypto.workers', () => {
       expect(local.crypto).not.toBeInstanceOf(CryptoPool);
       const armored = await toHub('{"n":1}', policePrivate);
       expect((await local.crypto.open(armored, 'politie', bytes(1024), new Date())).plaintext).toBe('{"n":1}');
+      // A thread still starting has no heap to read yet, and is left out.
+      const heaps = await vi.waitFor(
+        async () => {
+          const all = await pooled.heaps();
+          expect(all.map((h) => h.worker)).toEqual([0, 1, 2]);
+          return all;
+        },
+        { timeout: 15_000 },
+      );
+      for (const h of heaps) {
+        expect(h.usedBytes).toBeGreaterThan(0);
+        expect(h.totalBytes).toBeGreaterThanOrEqual(h.usedBytes);
+      }
+      expect(await local.heaps()).toEqual([]);
     } finally {
       await Promise.all([pooled.close(), local.close()]);
     }

@@ -58,6 +58,7 @@ describe('the operations port', () => {
     expect(sample(text, 'aoh_delivery_latency_seconds_count{partner="politie",transport="pull"}')).toBe(1);
     expect(sample(text, 'aoh_queue_jobs{partner="politie",state="waiting"}')).toBe(0);
     expect(sample(text, 'aoh_process_resident_memory_bytes')).toBeGreaterThan(0);
+    expect(sample(text, 'aoh_crypto_worker_heap_bytes{worker="0",space="used"}')).toBeGreaterThan(0);
     // Labels carry partner ids, states and problem types, never content.
     expect(text).not.toContain(fixture.caseRef);
   });

@@ -1,10 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { hubGauges, parsePrometheus } from '../../../bench/hub-metrics.ts';
 import { outcome } from '../../../bench/load.ts';
 import { minutesEnvelope, minutesPayload } from '../../../bench/payload.ts';
 import { sampleProcess, sampleThreads, THREAD_KINDS, threadCpuSince } from '../../../bench/proc.ts';
+import { slowWindows, loadWindow } from '../../../bench/windows.ts';
 import { parseDuration, percentile, slope, summarise } from '../../../bench/stats.ts';
 import { validateEnvelope } from '../../../src/messages/index.ts';
+import { HubMetrics } from '../../../src/observability/metrics.ts';
 
 describe('the bench payload', () => {
   it.each([1000, 64_000])('is valid minutes of %i bytes', (bytes) => {
@@ -76,5 +79,53 @@ describe('the per-thread CPU of a process', () => {
     expect(used.cryptoWorkers).toBeLessThan(0.55);
     const sum = THREAD_KINDS.reduce((total, k) => total + used[k], 0);
     expect(processUsed - sum).toBeGreaterThanOrEqual(0.25);
+  });
+});
+
+describe('the soak’s reading of the hub’s metrics', () => {
+  it('reads memory, the workers’ heaps and the event-loop delay from what the hub serves', async () => {
+    const metrics = new HubMetrics({
+      queueDepths: async () => [],
+      deadDeliveries: async () => new Map(),
+      cryptoWorkerHeaps: async () => [
+        { worker: 0, usedBytes: 5e6, totalBytes: 8e6 },
+        { worker: 1, usedBytes: 7e6, totalBytes: 9e6 },
+      ],
+    });
+    const gauges = hubGauges(parsePrometheus(await metrics.registry.metrics()), 1);
+    expect(gauges.rssBytes).toBeGreaterThan(gauges.heapUsedBytes);
+    expect(gauges.heapUsedBytes).toBeGreaterThan(0);
+    expect(gauges.heapTotalBytes).toBeGreaterThanOrEqual(gauges.heapUsedBytes);
+    expect([gauges.workerHeapUsedBytes, gauges.workerHeapTotalBytes]).toEqual([12e6, 17e6]);
+    expect(gauges.eventLoopLagMaxSeconds).toBeGreaterThanOrEqual(0);
+  });
+
+  it('counts major collections and pauses of 100 ms or more across kinds', () => {
+    const gc = (kind: string, upTo100ms: number, count: number, sum: number) =>
+      [`aoh_nodejs_gc_duration_seconds_bucket{le="0.1",kind="${kind}"} ${upTo100ms}`, `aoh_nodejs_gc_duration_seconds_sum{kind="${kind}"} ${sum}`, `aoh_nodejs_gc_duration_seconds_count{kind="${kind}"} ${count}`].join('\n');
+    const text = ['# HELP aoh_nodejs_gc_duration_seconds GC', gc('minor', 40, 40, 0.2), gc('major', 3, 5, 0.9), gc('incremental', 9, 10, 0.3)].join('\n');
+    const gauges = hubGauges(parsePrometheus(text), 0);
+    expect([gauges.majorGcs, gauges.gcPausesOver100ms]).toEqual([5, 3]);
+    expect(gauges.gcSeconds).toBeCloseTo(1.4);
+  });
+
+  it('puts each window’s latency beside the hub’s pauses in it, and sorts the slow windows by what they had', () => {
+    const at = (minutes: number, over: Partial<ReturnType<typeof hubGauges>>) => ({ ...hubGauges([], minutes * 60_000), ...over });
+    const runs = (starts: number[], arrivedAfter: number) => ({
+      runs: starts.map((start, i) => ({ start, answered: start + 1, status: 202, deliveryIds: [`d${start}-${i}`] })),
+      arrivals: new Map(starts.map((start, i) => [`d${start}-${i}`, { recipient: 'r1', at: start + arrivedAfter }])),
+    });
+    const fast = runs([0, 10, 20], 30);
+    const slow = runs([100, 110], 250);
+    const calm = loadWindow({ runs: fast.runs, before: at(0, {}), after: at(1 / 6, { majorGcs: 1, gcSeconds: 0.05, eventLoopLagMaxSeconds: 0.02 }) }, fast.arrivals, 0);
+    const stalled = loadWindow(
+      { runs: slow.runs, before: at(1 / 6, { majorGcs: 1, gcSeconds: 0.05 }), after: at(2 / 6, { majorGcs: 3, gcSeconds: 0.45, gcPausesOver100ms: 1, eventLoopLagMaxSeconds: 0.3 }) },
+      slow.arrivals,
+      0,
+    );
+    expect([calm.messages, calm.p99Ms, calm.majorGcs]).toEqual([3, 30, 1]);
+    expect([stalled.p99Ms, stalled.majorGcs, stalled.gcPausesOver100ms, stalled.eventLoopLagMaxMs]).toEqual([250, 2, 1, 300]);
+    expect(stalled.gcMs).toBeCloseTo(400);
+    expect(slowWindows([calm, stalled])).toEqual({ p99AboveMs: 100, windows: 2, slow: 1, slowWithGcPauseOver100ms: 1, slowWithEventLoopLag: 1, otherWithEventLoopLag: 0 });
   });
 });
