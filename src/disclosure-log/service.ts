@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import type * as openpgp from 'openpgp';
 import { HubProblem, Problems } from '../errors/problem.ts';
 import { signCheckpoint } from './checkpoint.ts';
@@ -5,6 +6,13 @@ import { entryHash } from './entries.ts';
 import { CompactRange, consistencyProof, inclusionProofs, leafHash, rootOf } from './merkle.ts';
 import type { Checkpoint, DisclosureLogStore, Verification } from './types.ts';
 import { verifyStoredLog } from './verify.ts';
+
+/**
+ * Leaves read and hashed between two turns of the event loop. A checkpoint after five minutes of a
+ * soak at 16 messages a second hashed about 60,000 leaves in one go and held the event loop for 0.5–0.8 s;
+ * a batch of 4,096 took 15–28 ms there (reading 9–21, hashing 7–14).
+ */
+const LEAVES_PER_BATCH = 4096;
 
 export interface InclusionProof {
   checkpoint: Checkpoint;
@@ -23,6 +31,7 @@ export class DisclosureLog {
   private readonly keys: { sign: openpgp.PrivateKey[]; verify: openpgp.PublicKey[] };
   /** The tree as far as this process has read it: leaves are append-only, so a checkpoint hashes only new ones. */
   private readonly tree = new CompactRange();
+  private growing: Promise<void> = Promise.resolve();
 
   constructor(store: DisclosureLogStore, keys: { sign: openpgp.PrivateKey[]; verify: openpgp.PublicKey[] }) {
     this.store = store;
@@ -40,14 +49,31 @@ export class DisclosureLog {
     return signed;
   }
 
-  /** Reads and hashes only the leaves after those this process already holds. */
+  /** The root of the first `size` leaves. */
   private async rootAt(size: number): Promise<Buffer> {
-    const from = this.tree.size;
-    const leaves = from <= size ? await this.store.leafHashes(from, size) : [];
-    // A concurrent checkpoint may meanwhile have read further than this one asks: then this size's root is computed afresh.
+    await this.grow(size);
+    // A later checkpoint may meanwhile have grown the tree past this size: then this size's root is computed afresh.
     if (this.tree.size > size) return rootOf(await this.store.leafHashes(0, size));
-    for (let i = this.tree.size; i < size; i++) this.tree.append(leaves[i - from]!);
     return this.tree.root();
+  }
+
+  /**
+   * Reads and hashes the leaves after those this process already holds, a batch at a time, with the
+   * event loop free between batches. One growth at a time, so that no leaf is appended twice.
+   */
+  private grow(size: number): Promise<void> {
+    const done = this.growing.then(async () => {
+      while (this.tree.size < size) {
+        const from = this.tree.size;
+        const to = Math.min(size, from + LEAVES_PER_BATCH);
+        const leaves = await this.store.leafHashes(from, to);
+        if (leaves.length !== to - from) throw new HubProblem(Problems.internal, `the log returned ${leaves.length} leaves for records ${from + 1} to ${to}`);
+        for (const leaf of leaves) this.tree.append(leaf);
+        await setImmediate();
+      }
+    });
+    this.growing = done.catch(() => undefined);
+    return done;
   }
 
   async verify(): Promise<Verification> {
