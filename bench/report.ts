@@ -56,7 +56,7 @@ const n = (x: number | undefined, digits = 0) => (x === undefined ? '–' : x.to
 export function markdownTable(cells: CellResult[]): string {
   const head = [
     '| key | recipients | payload | floor msg/s | hub msg/s | hub/floor | submissions/s | deliveries/s | hub CPU % | bench CPU % | hub RSS MB | rate at half | p50 ms | p95 ms | p99 ms | event-loop delay max ms | failed | other CPU % | steal % |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   const rows = cells.map((c) =>
     [

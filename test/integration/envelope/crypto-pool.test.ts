@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import * as openpgp from 'openpgp';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { inThreadCrypto, keyMaterial, type CryptoKeys, type KeyMaterial } from '../../../src/envelope/crypto.ts';
-import { CryptoPool } from '../../../src/envelope/crypto-pool.ts';
+import { CryptoPool, spawnWorker } from '../../../src/envelope/crypto-pool.ts';
 import type { CryptoRequest } from '../../../src/envelope/crypto-protocol.ts';
 import { sha256Hex } from '../../../src/envelope/seal.ts';
 import { startCrypto } from '../../../src/envelope/start-crypto.ts';
@@ -183,6 +183,18 @@ describe('the crypto pool', () => {
     const opened = await crypto.open(await toHub('{"after":true}', policePrivate), 'politie', bytes(1024), new Date());
     expect(opened.plaintext).toBe('{"after":true}');
     expect(crypto.size).toBe(1);
+  });
+});
+
+describe('a crypto worker thread', () => {
+  it('keeps a young generation of 16 MB, where V8 would let it grow to 128 MB under load', async () => {
+    const worker = spawnWorker(keyMaterial(keys));
+    try {
+      await new Promise((resolve) => worker.once('online', resolve));
+      expect(worker.resourceLimits?.maxYoungGenerationSizeMb).toBe(16);
+    } finally {
+      await worker.terminate();
+    }
   });
 });
 
