@@ -13,8 +13,8 @@ import { machineBusySeconds, machineStealSeconds, ProcessSampler, sampleProcess,
 import { Receivers } from './receivers.ts';
 import { cpuTable, machine, machineLine, markdownTable, type CellResult, type CpuPerMessage } from './report.ts';
 import { createSetup, RECIPIENTS, SENDER } from './setup.ts';
-import { loadWindow, pausesBetween, slowWindows, type Batch } from './windows.ts';
 import { parseDuration, slope } from './stats.ts';
+import { loadWindow, pausesBetween, slowWindows, type Batch } from './windows.ts';
 
 /** Decimal units: the schema of the minutes holds about 1 MB of text at most. */
 const SIZES = { '1KB': 1000, '64KB': 64_000, '1MB': 1_000_000 } as const;

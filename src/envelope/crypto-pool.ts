@@ -54,11 +54,11 @@ function ownBytes(bytes: Uint8Array): Uint8Array {
 }
 
 /**
- * V8 lets a busy worker's young generation grow to 128 MB, though what survives a scavenge there is a few
- * MB: in a 45-minute soak each worker's heap grew to 143 MB for 15–45 MB in use, 256 MB of the hub's
- * resident memory. Capped at 16 MB, the same load of 64 kB messages ran at the same speed (178.5 against
- * 178.0 msg/s, 10.5 against 10.4 ms of CPU each) with 226 MB less resident memory, and 1 MB messages no
- * slower (17.5 against 16.1 msg/s); at 8 MB, 64 kB ran 5 % slower.
+ * V8 lets a busy worker's young generation grow to 128 MB: in a 45-minute soak the two workers' heaps
+ * grew to 283 MB for 21–66 MB in use, and inside a worker under the same kind of load 128 MB of its 143
+ * was young generation. Capped at 16 MB, the pool alone ran 64 kB messages at the same speed (178.5
+ * against 178.0 msg/s, 10.5 against 10.4 ms of CPU each) with 226 MB less resident memory, and 1 MB
+ * messages no slower (17.5 against 16.1 msg/s); at 8 MB, 64 kB ran 5 % slower.
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16 };
 
