@@ -26,12 +26,19 @@ export interface CellResult {
   payload: string;
   payloadBytes: number;
   floorMessagesPerSecond: number;
+  /** Each floor phase, by messages in flight; the cell keeps the fastest. */
+  floorTried?: { inFlight: number; messagesPerSecond: number }[];
   /** CPU the floor's OpenPGP work took per message (all threads of its process), in ms. */
   floorCpuMsPerMessage: number;
   /** CPU per delivered message during the maximum run, in ms, by where it ran. */
   cpuMsPerMessage: CpuPerMessage;
-  /** `benchCpuPercent`: what the load clients and receivers (this process) took of the same cores meanwhile. */
-  max: RunOutcome & { hub: Usage; benchCpuPercent: number };
+  /**
+   * The maximum phase that delivered most. `benchCpuPercent`: what the load clients and receivers (this
+   * process) took of the same cores meanwhile; `inFlight` since the bench can try several (results before it used 8).
+   */
+  max: RunOutcome & { hub: Usage; benchCpuPercent: number; inFlight?: number };
+  /** Each maximum phase tried, by submissions in flight. */
+  triedInFlight?: { inFlight: number; messagesPerSecond: number }[];
   /** The ratio of the hub's delivered messages per second to the floor's. */
   ratio: number;
   /** `pauses` since the bench reads the hub's metrics (results before it lack them). */
@@ -51,13 +58,15 @@ export interface CellResult {
   stealCpuPercent?: number;
 }
 
+/** A Markdown table's header and alignment rows: the first column left, the rest right, one each. */
+function headerRows(columns: string[]): string[] {
+  return [`| ${columns.join(' | ')} |`, `| --- |${' ---: |'.repeat(columns.length - 1)}`];
+}
+
 const n = (x: number | undefined, digits = 0) => (x === undefined ? '–' : x.toFixed(digits));
 
 export function markdownTable(cells: CellResult[]): string {
-  const head = [
-    '| key | recipients | payload | floor msg/s | hub msg/s | hub/floor | submissions/s | deliveries/s | hub CPU % | bench CPU % | hub RSS MB | rate at half | p50 ms | p95 ms | p99 ms | event-loop delay max ms | failed | other CPU % | steal % |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-  ];
+  const head = headerRows(['key', 'recipients', 'payload', 'floor msg/s', 'hub msg/s', 'hub/floor', 'submissions/s', 'deliveries/s', 'hub CPU %', 'bench CPU %', 'hub RSS MB', 'rate at half', 'p50 ms', 'p95 ms', 'p99 ms', 'event-loop delay max ms', 'failed', 'other CPU %', 'steal %', 'in flight']);
   const rows = cells.map((c) =>
     [
       c.keyType,
@@ -79,6 +88,7 @@ export function markdownTable(cells: CellResult[]): string {
       c.max.failed + c.max.undelivered + c.halfRate.failed + c.halfRate.undelivered,
       n(c.otherCpuPercent),
       n(c.stealCpuPercent),
+      c.max.inFlight ?? 8,
     ].join(' | '),
   );
   return [...head, ...rows.map((r) => `| ${r} |`)].join('\n');
@@ -86,10 +96,7 @@ export function markdownTable(cells: CellResult[]): string {
 
 /** Where the CPU of one message goes, beside what its OpenPGP work alone costs: the table says what bounds the ratio. */
 export function cpuTable(cells: CellResult[]): string {
-  const head = [
-    '| key | recipients | payload | floor (OpenPGP alone) | hub event loop | hub crypto workers | hub libuv pool | hub V8 helpers | hub other threads | bench | other processes | machine total |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-  ];
+  const head = headerRows(['key', 'recipients', 'payload', 'floor (OpenPGP alone)', 'hub event loop', 'hub crypto workers', 'hub libuv pool', 'hub V8 helpers', 'hub other threads', 'bench', 'other processes', 'machine total']);
   const rows = cells.map((c) => {
     const m = c.cpuMsPerMessage;
     const total = [...THREAD_KINDS.map((k) => m[k]), m.bench, m.otherProcesses].reduce((a, b) => a + b, 0);

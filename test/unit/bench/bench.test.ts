@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { hubGauges, parsePrometheus } from '../../../bench/hub-metrics.ts';
 import { outcome } from '../../../bench/load.ts';
+import { cpuTable, markdownTable, type CellResult } from '../../../bench/report.ts';
 import { minutesEnvelope, minutesPayload } from '../../../bench/payload.ts';
 import { sampleProcess, sampleThreads, THREAD_KINDS, threadCpuSince } from '../../../bench/proc.ts';
 import { slowWindows, loadWindow } from '../../../bench/windows.ts';
@@ -127,5 +128,50 @@ describe('the soak’s reading of the hub’s metrics', () => {
     expect([stalled.p99Ms, stalled.majorGcs, stalled.gcPausesOver100ms, stalled.eventLoopLagMaxMs]).toEqual([250, 2, 1, 300]);
     expect(stalled.gcMs).toBeCloseTo(400);
     expect(slowWindows([calm, stalled])).toEqual({ p99AboveMs: 100, windows: 2, slow: 1, slowWithGcPauseOver100ms: 1, slowWithEventLoopLag: 1, otherWithEventLoopLag: 0 });
+  });
+});
+
+/** A cell's result with every figure set, as a run of the bench writes it. */
+function cellResult(): CellResult {
+  const runs = [{ start: 0, answered: 5, status: 202, deliveryIds: ['a'] }];
+  const run = outcome(runs, new Map([['a', { recipient: 'r1', at: 20 }]]));
+  const usage = { cpuPercent: 150, peakRssMB: 400, meanRssMB: 380 };
+  const cpu = { eventLoop: 3, cryptoWorkers: 3, libuvPool: 0.5, v8Helpers: 1, other: 0, bench: 0.7, otherProcesses: 0.2 };
+  const pauses = { majorGcs: 1, gcMs: 12, gcPausesOver100ms: 0, eventLoopLagMaxMs: 40 };
+  return {
+    cell: 'curve25519 r1 1KB',
+    keyType: 'curve25519',
+    recipients: 1,
+    payload: '1KB',
+    payloadBytes: 1000,
+    floorMessagesPerSecond: 400,
+    floorCpuMsPerMessage: 4.5,
+    cpuMsPerMessage: cpu,
+    max: { ...run, hub: usage, benchCpuPercent: 15, inFlight: 32 },
+    triedInFlight: [{ inFlight: 8, messagesPerSecond: 190 }, { inFlight: 32, messagesPerSecond: 226 }],
+    ratio: 0.56,
+    halfRate: { ...run, ratePerSecond: 113, hub: usage, pauses },
+    rssAboveIdlePerMessageInFlight: 3,
+    deliveriesVerified: true,
+    otherCpuPercent: 4,
+    stealCpuPercent: 0,
+  };
+}
+
+describe('the bench report', () => {
+  it.each([
+    ['results', markdownTable],
+    ['CPU', cpuTable],
+  ])('has as many cells in every row of the %s table as in its header', (_, table) => {
+    const lines = table([cellResult(), cellResult()]).split('\n');
+    const cells = (line: string) => line.split('|').length - 2;
+    expect(lines).toHaveLength(4);
+    expect(new Set(lines.map(cells)).size).toBe(1);
+  });
+
+  it('names how many submissions were in flight for the maximum it kept', () => {
+    const [header, , row] = markdownTable([cellResult()]).split('\n');
+    const column = header!.split('|').map((c) => c.trim()).indexOf('in flight');
+    expect(row!.split('|')[column]!.trim()).toBe('32');
   });
 });
