@@ -135,6 +135,11 @@ function perMessage(hub: ThreadCpu, benchSeconds: number, machineSeconds: number
   return { ...(Object.fromEntries(THREAD_KINDS.map((k) => [k, ms(hub[k])])) as ThreadCpu), bench: ms(benchSeconds), otherProcesses: ms(Math.max(0, machineSeconds - hubSeconds - benchSeconds)) };
 }
 
+/** Of the phases tried at several levels in flight, the one that went fastest. */
+function fastest<T>(tried: T[], perSecond: (phase: T) => number): T {
+  return tried.reduce((best, phase) => (perSecond(phase) > perSecond(best) ? phase : best));
+}
+
 /** The maximum with `inFlight` submissions back to back: what was delivered, and where its CPU went. */
 async function maxPhase(r: Rig, cell: Cell, payload: ReturnType<typeof minutesPayload>, recipients: string[], count: number, inFlight: number, floor: number) {
   const forMax = await prepareMessages(r.sender, payload, recipients, count);
@@ -170,7 +175,7 @@ async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
     const inFlight = perWorker * Math.max(1, workers);
     floorTried.push({ inFlight, ...(await measureFloor(r.floor, sample, plaintexts, inFlight, phaseMs)) });
   }
-  const measured = floorTried.reduce((best, f) => (f.messagesPerSecond > best.messagesPerSecond ? f : best));
+  const measured = fastest(floorTried, (f) => f.messagesPerSecond);
   const floor = measured.messagesPerSecond;
   log(`${cell.name}: floor ${floor.toFixed(1)} msg/s with ${measured.inFlight} in flight, ${measured.cpuMsPerMessage.toFixed(2)} ms CPU per message (${floorTried.map((f) => `${f.messagesPerSecond.toFixed(1)} with ${f.inFlight}`).join(', ')})`);
 
@@ -178,7 +183,7 @@ async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
   const idleRss = sampleProcess(r.hub.pid).rssBytes;
   const tried = [];
   for (const inFlight of inFlightLevels) tried.push(await maxPhase(r, cell, payload, recipients, Math.min(capacity, Math.ceil((floor * 1.3 * phaseMs) / 1000) + inFlight), inFlight, floor));
-  const { max, cpuMsPerMessage, machineCpuPercent } = tried.reduce((best, t) => (t.max.messagesPerSecond > best.max.messagesPerSecond ? t : best));
+  const { max, cpuMsPerMessage, machineCpuPercent } = fastest(tried, (t) => t.max.messagesPerSecond);
 
   const rate = Math.max(0.2, max.messagesPerSecond / 2);
   const forHalf = await prepareMessages(r.sender, payload, recipients, Math.min(capacity, Math.ceil((rate * phaseMs) / 1000)));

@@ -2,11 +2,11 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { hubGauges, parsePrometheus } from '../../../bench/hub-metrics.ts';
 import { outcome } from '../../../bench/load.ts';
-import { cpuTable, markdownTable, type CellResult } from '../../../bench/report.ts';
 import { minutesEnvelope, minutesPayload } from '../../../bench/payload.ts';
 import { sampleProcess, sampleThreads, THREAD_KINDS, threadCpuSince } from '../../../bench/proc.ts';
-import { slowWindows, loadWindow } from '../../../bench/windows.ts';
+import { cpuTable, markdownTable, type CellResult } from '../../../bench/report.ts';
 import { parseDuration, percentile, slope, summarise } from '../../../bench/stats.ts';
+import { loadWindow, slowWindows } from '../../../bench/windows.ts';
 import { validateEnvelope } from '../../../src/messages/index.ts';
 import { HubMetrics } from '../../../src/observability/metrics.ts';
 
