@@ -51,22 +51,31 @@ function split(n: number): number {
 /**
  * Roots of a growing tree without keeping it: the perfect subtrees of the leaves so far, largest first.
  * `root()` after n appends equals rootOf of those n leaves. Leaves are referenced, never copied.
+ * `onSubtree` hears of every perfect subtree as it completes (a leaf is one of level 0), in order of its
+ * place on its level.
  */
 export class CompactRange {
   private readonly hashes: Uint8Array[] = [];
-  private readonly sizes: number[] = [];
+  private readonly levels: number[] = [];
+  private readonly onSubtree: ((level: number, hash: Uint8Array) => void) | undefined;
   size = 0;
+
+  constructor(onSubtree?: (level: number, hash: Uint8Array) => void) {
+    this.onSubtree = onSubtree;
+  }
 
   append(leaf: Uint8Array): void {
     let hash = leaf;
-    let size = 1;
-    while (this.sizes.length > 0 && this.sizes[this.sizes.length - 1] === size) {
-      this.sizes.pop();
+    let level = 0;
+    this.onSubtree?.(level, hash);
+    while (this.levels.length > 0 && this.levels[this.levels.length - 1] === level) {
+      this.levels.pop();
       hash = nodeHash(this.hashes.pop()!, hash);
-      size *= 2;
+      level++;
+      this.onSubtree?.(level, hash);
     }
     this.hashes.push(hash);
-    this.sizes.push(size);
+    this.levels.push(level);
     this.size++;
   }
 
@@ -78,8 +87,8 @@ export class CompactRange {
   }
 }
 
-/** MTH(D[start:end]): one pass over the range, in O(log n) memory. */
-function rangeRoot(leaves: readonly Uint8Array[], start: number, end: number): Buffer {
+/** MTH(D[start:end]) of leaf hashes: one pass over the range, in O(log n) memory. */
+export function foldLeaves(leaves: readonly Uint8Array[], start: number, end: number): Buffer {
   const range = new CompactRange();
   for (let i = start; i < end; i++) range.append(leaves[i]!);
   return range.root();
@@ -87,26 +96,60 @@ function rangeRoot(leaves: readonly Uint8Array[], start: number, end: number): B
 
 /** MTH(D[n]) over leaf hashes. */
 export function rootOf(leaves: readonly Uint8Array[]): Buffer {
-  return rangeRoot(leaves, 0, leaves.length);
-}
-
-/** PATH(m, D[n]): the audit path of leaf m, from the leaf upwards. */
-export function inclusionProof(m: number, leaves: readonly Uint8Array[]): Buffer[] {
-  return inclusionProofs([m], leaves)[0]!;
+  return foldLeaves(leaves, 0, leaves.length);
 }
 
 /**
- * PATH(m, D[n]) for several leaves at once, in one pass over the leaves: RFC 6962's recursion by index
- * bounds, where a range that holds none of the leaves asked for is folded straight into its root, so
- * every leaf is hashed once however many proofs are asked for.
+ * A tree of `size` leaves as the proofs read it: `subtree(level, index)` is the root of its perfect
+ * subtree of the 2^level leaves from index · 2^level. Where that root comes from (hashed from the leaves,
+ * or kept) is the caller's choice.
  */
-export function inclusionProofs(indices: readonly number[], leaves: readonly Uint8Array[]): Buffer[][] {
-  for (const m of indices) if (!Number.isInteger(m) || m < 0 || m >= leaves.length) throw new RangeError(`leaf ${m} is outside a tree of ${leaves.length}`);
+export interface Subtrees {
+  readonly size: number;
+  subtree(level: number, index: number): Buffer;
+}
+
+/** The subtrees of the given leaves, each hashed from its leaves when asked for. */
+export function leafSubtrees(leaves: readonly Uint8Array[]): Subtrees {
+  return { size: leaves.length, subtree: (level, index) => foldLeaves(leaves, index * 2 ** level, (index + 1) * 2 ** level) };
+}
+
+/**
+ * MTH(D[start:end]) for a range of RFC 6962's recursion, whose start is a multiple of a power of two at
+ * least as large as the range: its perfect subtrees from the left, largest first, folded from the right
+ * (as the recursion splits off the largest power of two each time).
+ */
+export function rangeRoot(tree: Subtrees, start: number, end: number): Buffer {
+  if (start === end) return EMPTY_ROOT;
+  const pieces: Buffer[] = [];
+  for (let at = start; at < end; ) {
+    let level = 0;
+    while (at % 2 ** (level + 1) === 0 && 2 ** (level + 1) <= end - at) level++;
+    pieces.push(tree.subtree(level, at / 2 ** level));
+    at += 2 ** level;
+  }
+  let root = pieces.pop()!;
+  while (pieces.length > 0) root = nodeHash(pieces.pop()!, root);
+  return root;
+}
+
+/** PATH(m, D[n]): the audit path of leaf m, from the leaf upwards. */
+export function inclusionProof(m: number, tree: Subtrees): Buffer[] {
+  return inclusionProofs([m], tree)[0]!;
+}
+
+/**
+ * PATH(m, D[n]) for several leaves at once: RFC 6962's recursion by index bounds, where a range that
+ * holds none of the leaves asked for is folded from its perfect subtrees, so that shared parts of the
+ * paths are computed once.
+ */
+export function inclusionProofs(indices: readonly number[], tree: Subtrees): Buffer[][] {
+  for (const m of indices) if (!Number.isInteger(m) || m < 0 || m >= tree.size) throw new RangeError(`leaf ${m} is outside a tree of ${tree.size}`);
   const paths = new Map<number, Buffer[]>(indices.map((m) => [m, []]));
   // Returns MTH(D[start:end]); deeper levels return first, so each path grows from the leaf upwards.
   const walk = (start: number, end: number, targets: number[]): Buffer => {
-    if (targets.length === 0) return rangeRoot(leaves, start, end);
-    if (end - start === 1) return Buffer.from(leaves[start]!);
+    if (targets.length === 0) return rangeRoot(tree, start, end);
+    if (end - start === 1) return tree.subtree(0, start);
     const mid = start + split(end - start);
     const left = targets.filter((m) => m < mid);
     const right = targets.filter((m) => m >= mid);
@@ -116,7 +159,7 @@ export function inclusionProofs(indices: readonly number[], leaves: readonly Uin
     for (const m of right) paths.get(m)!.push(l);
     return nodeHash(l, r);
   };
-  if (paths.size > 0) walk(0, leaves.length, [...paths.keys()].sort((a, b) => a - b));
+  if (paths.size > 0) walk(0, tree.size, [...paths.keys()].sort((a, b) => a - b));
   return indices.map((m) => [...paths.get(m)!]);
 }
 
@@ -125,25 +168,25 @@ export function inclusionProofs(indices: readonly number[], leaves: readonly Uin
  * the beginning of the tree of all n, so that whoever kept a checkpoint of size m can check that a later
  * one only added to it.
  */
-export function consistencyProof(m: number, leaves: readonly Uint8Array[]): Buffer[] {
-  if (!Number.isInteger(m) || m < 1 || m > leaves.length) throw new RangeError(`a tree of ${m} leaves is not a prefix of a tree of ${leaves.length}`);
+export function consistencyProof(m: number, tree: Subtrees): Buffer[] {
+  if (!Number.isInteger(m) || m < 1 || m > tree.size) throw new RangeError(`a tree of ${m} leaves is not a prefix of a tree of ${tree.size}`);
   const proof: Buffer[] = [];
   // SUBPROOF(m, D[start:end], whole): its own hashes first, then the hash of the part beside it.
   const sub = (m: number, start: number, end: number, whole: boolean): void => {
     if (m === end - start) {
-      if (!whole) proof.push(rangeRoot(leaves, start, end));
+      if (!whole) proof.push(rangeRoot(tree, start, end));
       return;
     }
     const k = split(end - start);
     if (m <= k) {
       sub(m, start, start + k, whole);
-      proof.push(rangeRoot(leaves, start + k, end));
+      proof.push(rangeRoot(tree, start + k, end));
     } else {
       sub(m - k, start + k, end, false);
-      proof.push(rangeRoot(leaves, start, start + k));
+      proof.push(rangeRoot(tree, start, start + k));
     }
   };
-  sub(m, 0, leaves.length, true);
+  sub(m, 0, tree.size, true);
   return proof;
 }
 

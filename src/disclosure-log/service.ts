@@ -3,7 +3,8 @@ import type * as openpgp from 'openpgp';
 import { HubProblem, Problems } from '../errors/problem.ts';
 import { signCheckpoint } from './checkpoint.ts';
 import { entryHash } from './entries.ts';
-import { CompactRange, consistencyProof, inclusionProofs, leafHash, rootOf } from './merkle.ts';
+import { consistencyProof, inclusionProofs, leafHash, rangeRoot, type Subtrees } from './merkle.ts';
+import { LogTree } from './tree.ts';
 import type { Checkpoint, DisclosureLogStore, Verification } from './types.ts';
 import { verifyStoredLog } from './verify.ts';
 
@@ -30,7 +31,7 @@ export class DisclosureLog {
   private readonly store: DisclosureLogStore;
   private readonly keys: { sign: openpgp.PrivateKey[]; verify: openpgp.PublicKey[] };
   /** The tree as far as this process has read it: leaves are append-only, so a checkpoint hashes only new ones. */
-  private readonly tree = new CompactRange();
+  private readonly tree = new LogTree();
   private growing: Promise<void> = Promise.resolve();
 
   constructor(store: DisclosureLogStore, keys: { sign: openpgp.PrivateKey[]; verify: openpgp.PublicKey[] }) {
@@ -52,9 +53,15 @@ export class DisclosureLog {
   /** The root of the first `size` leaves. */
   private async rootAt(size: number): Promise<Buffer> {
     await this.grow(size);
-    // A later checkpoint may meanwhile have grown the tree past this size: then this size's root is computed afresh.
-    if (this.tree.size > size) return rootOf(await this.store.leafHashes(0, size));
+    // A later checkpoint may meanwhile have grown the tree past this size: then this size's root comes from the kept subtrees.
+    if (this.tree.size > size) return rangeRoot(await this.subtrees(size, []), 0, size);
     return this.tree.root();
+  }
+
+  /** The tree of the first `size` leaves, for proofs of the leaves at `indices`. */
+  private async subtrees(size: number, indices: readonly number[]): Promise<Subtrees> {
+    await this.grow(size);
+    return this.tree.view(size, indices, (from, to) => this.store.leafHashes(from, to));
   }
 
   /**
@@ -89,16 +96,16 @@ export class DisclosureLog {
     if (from > checkpoint.treeSize) {
       throw new HubProblem(Problems.malformedRequest, `from ${from} is beyond the log's latest checkpoint of ${checkpoint.treeSize} records`, [{ path: 'from', message: `at most ${checkpoint.treeSize}` }]);
     }
-    const proof = consistencyProof(from, await this.store.leafHashes(0, checkpoint.treeSize));
+    const proof = consistencyProof(from, await this.subtrees(checkpoint.treeSize, [from - 1]));
     return { from, checkpoint, proof: proof.map((h) => h.toString('hex')) };
   }
 
   /** For each log entry of a delivery, what a sender or recipient needs to check it against a checkpoint. */
   async proof(deliveryId: string): Promise<InclusionProof> {
     const checkpoint = await this.checkpoint();
-    const leaves = await this.store.leafHashes(0, checkpoint.treeSize);
     const entries = (await this.store.entriesOfDelivery(deliveryId)).filter((e) => e.entry !== null && e.salt !== null && e.seq <= checkpoint.treeSize);
-    const paths = inclusionProofs(entries.map((e) => e.seq - 1), leaves);
+    const indices = entries.map((e) => e.seq - 1);
+    const paths = inclusionProofs(indices, await this.subtrees(checkpoint.treeSize, indices));
     return {
       checkpoint,
       entries: entries.map((e, i) => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rootOf } from '../../../src/disclosure-log/merkle.ts';
+import { rootOf, verifyInclusion } from '../../../src/disclosure-log/merkle.ts';
 import { DisclosureLog } from '../../../src/disclosure-log/service.ts';
 import type { DisclosureLogStore } from '../../../src/disclosure-log/types.ts';
 import type { SqlStore } from '../../../src/store/sql-store.ts';
@@ -76,5 +76,32 @@ describe.each(DIALECTS)('the cost of the log on %s', (dialect) => {
     expect(read).toEqual([size, 3]);
     expect(grown).toMatchObject({ treeSize: size + 3, rootHash: rootOf(await store.log.leafHashes(0, size + 3)).toString('hex') });
     expect(await log.verify()).toMatchObject({ intact: true, records: size + 3, checkpoints: 2 });
+  });
+
+  it('proves a delivery from the chunks of 256 leaves that hold its entries and the last chunk, not from the whole log', async () => {
+    const { message, delivery, disclosure } = agendaDisclosure('p', 300);
+    await store.saveOutbox(message, [delivery], [disclosure]);
+    const after = agendaDisclosure('q', 100);
+    await store.saveOutbox(after.message, [after.delivery], [after.disclosure]);
+    const reads: [number, number][] = [];
+    const counting: DisclosureLogStore = {
+      ...store.log,
+      leafHashes: async (from, to) => {
+        reads.push([from, to]);
+        return store.log.leafHashes(from, to);
+      },
+    };
+    const key = await openpgp.readPrivateKey({ armoredKey: readFileSync(resolve(CERTS, 'hub/pgp-private.asc'), 'utf8') });
+    const log = new DisclosureLog(counting, { sign: [key], verify: [key.toPublic()] });
+    const { treeSize, rootHash } = await log.checkpoint();
+    reads.length = 0;
+    const proof = await log.proof(delivery.deliveryId);
+    expect(proof.entries).toHaveLength(301);
+    const hex = (h: string) => Buffer.from(h, 'hex');
+    for (const e of proof.entries) expect(verifyInclusion(hex(e.leafHash), e.index, treeSize, e.auditPath.map(hex), hex(rootHash))).toBe(true);
+    // The 301 entries span two or three chunks; with the last, at most four reads of at most 256 leaves.
+    expect(reads.length).toBeLessThanOrEqual(4);
+    for (const [from, to] of reads) expect(to - from).toBeLessThanOrEqual(256);
+    expect(reads.reduce((n, [from, to]) => n + to - from, 0)).toBeLessThan(treeSize);
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CompactRange, consistencyProof, EMPTY_ROOT, inclusionProof, inclusionProofs, leafHash, nodeHash, rootOf, verifyConsistency, verifyInclusion } from '../../../src/disclosure-log/merkle.ts';
+import { CompactRange, consistencyProof as consistencyOf, EMPTY_ROOT, inclusionProof as pathOf, inclusionProofs as pathsOf, leafHash, leafSubtrees, nodeHash, rootOf, verifyConsistency, verifyInclusion } from '../../../src/disclosure-log/merkle.ts';
 
 // The inputs and roots of Certificate Transparency's own Merkle tree tests (RFC 6962 hashing).
 const CT_INPUTS = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map((h) => leafHash(Buffer.from(h, 'hex')));
@@ -18,6 +18,10 @@ function referencePath(m: number, d: Buffer[]): Buffer[] {
   const k = largestPowerBelow(d.length);
   return m < k ? [...referencePath(m, d.slice(0, k)), referenceRoot(d.slice(k))] : [...referencePath(m - k, d.slice(k)), referenceRoot(d.slice(0, k))];
 }
+// The proofs over trees whose subtrees are hashed from their leaves.
+const inclusionProof = (m: number, tree: Buffer[]) => pathOf(m, leafSubtrees(tree));
+const inclusionProofs = (ms: number[], tree: Buffer[]) => pathsOf(ms, leafSubtrees(tree));
+const consistencyProof = (m: number, tree: Buffer[]) => consistencyOf(m, leafSubtrees(tree));
 const numbered = (n: number) => Array.from({ length: n }, (_, i) => leafHash(Buffer.from(String(i))));
 
 const leaves = fc.array(fc.uint8Array({ minLength: 0, maxLength: 40 }), { minLength: 1, maxLength: 70 }).map((a) => a.map((d) => leafHash(d)));
@@ -54,6 +58,19 @@ describe('the RFC 6962 Merkle tree', () => {
       }),
       { numRuns: 50 },
     );
+  });
+
+  it('reports every perfect subtree as it completes, level by level in order', () => {
+    const tree = numbered(11);
+    const heard: string[] = [];
+    const range = new CompactRange((level, hash) => heard.push(`${level}:${Buffer.from(hash).toString('hex')}`));
+    tree.forEach((leaf) => range.append(leaf));
+    const expected = [0, 1, 2, 3].flatMap((level) => {
+      const width = 2 ** level;
+      return Array.from({ length: Math.floor(11 / width) }, (_, i) => `${level}:${rootOf(tree.slice(i * width, (i + 1) * width)).toString('hex')}`);
+    });
+    expect(heard.toSorted()).toEqual(expected.toSorted());
+    expect(heard.filter((h) => h.startsWith('1:'))).toEqual(expected.filter((h) => h.startsWith('1:')));
   });
 
   it('gives the same roots and audit paths as the recursive definition, for every leaf of trees of 1 to 130 leaves and around larger powers of two', () => {
