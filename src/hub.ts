@@ -74,6 +74,9 @@ function pushTls(config: HubConfig, hubCa: string, tlsReloader: TlsReloader) {
 /** How long a shutdown waits for requests in flight before it cuts their connections. */
 const SHUTDOWN_GRACE_MS = 5_000;
 
+/** How often the hub hashes the log's new leaves between checkpoints. */
+const FOLLOW_LOG_MS = 5_000;
+
 /** Signs a checkpoint when the log has grown, and purges entries past their retention. */
 async function maintainLog(disclosureLog: DisclosureLog, log: Logger): Promise<void> {
   try {
@@ -128,6 +131,8 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   timer.unref();
   const logTimer = setInterval(() => void maintainLog(disclosureLog, log), config.hub.log.checkpointSeconds * 1000);
   logTimer.unref();
+  const followTimer = setInterval(() => void disclosureLog.follow().catch((err: Error) => log.warn({ err: err.message }, 'hashing the log’s new leaves failed')), FOLLOW_LOG_MS);
+  followTimer.unref();
 
   let closing: Promise<void> | undefined;
   return {
@@ -146,6 +151,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
       closing ??= (async () => {
         clearInterval(timer);
         clearInterval(logTimer);
+        clearInterval(followTimer);
         await closeServer(SHUTDOWN_GRACE_MS);
         await workers.close();
         await queues.close();

@@ -78,6 +78,22 @@ describe('checkpoints', () => {
     expect(reads.map((r) => [r.from, r.to])).toEqual([[0, 8], [0, 4]]);
   });
 
+  it('find only the leaves that came after the log was last followed', async () => {
+    const { store, leaves, reads, grow } = heldStore();
+    const log = new DisclosureLog(store, { sign: [key], verify: [key.toPublic()] });
+    grow(5);
+    const following = log.follow();
+    await settled(reads, 1);
+    reads[0]!.release();
+    await following;
+    grow(2);
+    const checkpoint = log.checkpoint();
+    await settled(reads, 2);
+    reads[1]!.release();
+    expect(await checkpoint).toMatchObject({ treeSize: 7, rootHash: rootOf(leaves).toString('hex') });
+    expect(reads.map((r) => [r.from, r.to])).toEqual([[0, 5], [5, 7]]);
+  });
+
   it('hash a large backlog in batches, and let the event loop serve others between them', async () => {
     const { store, leaves, reads, grow } = heldStore();
     const log = new DisclosureLog(store, { sign: [key], verify: [key.toPublic()] });
