@@ -21,6 +21,7 @@ const SIZES = { '1KB': 1000, '64KB': 64_000, '1MB': 1_000_000 } as const;
 type Size = keyof typeof SIZES;
 const RECIPIENT_COUNTS = [1, 3, 5];
 const DRAIN_MS = 120_000;
+const WARM_UP_MS = 3000;
 /** At most this much prepared ciphertext is held by the bench at once. */
 const PREPARED_BYTES = 1024 ** 3;
 
@@ -163,6 +164,17 @@ async function maxPhase(r: Rig, cell: Cell, payload: ReturnType<typeof minutesPa
   return { max, cpuMsPerMessage, machineCpuPercent };
 }
 
+/**
+ * Unmeasured load before the maximum phases, at the first level, so that the level tried first does not
+ * also pay for the hub's warming up to this payload (compiled code, heap, connections) and the later
+ * level win by that alone.
+ */
+async function warmUp(r: Rig, payload: ReturnType<typeof minutesPayload>, recipients: string[], count: number): Promise<void> {
+  const runs = await closedLoop(r.client, await prepareMessages(r.sender, payload, recipients, count), inFlightLevels[0]!, WARM_UP_MS);
+  await drained(r, runs);
+  r.receivers.arrivals.clear();
+}
+
 async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
   const cellStart = { at: performance.now(), steal: machineStealSeconds() };
   const recipients = RECIPIENTS.slice(0, cell.recipients);
@@ -180,6 +192,7 @@ async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
   log(`${cell.name}: floor ${floor.toFixed(1)} msg/s with ${measured.inFlight} in flight, ${measured.cpuMsPerMessage.toFixed(2)} ms CPU per message (${floorTried.map((f) => `${f.messagesPerSecond.toFixed(1)} with ${f.inFlight}`).join(', ')})`);
 
   const capacity = Math.max(Math.max(...inFlightLevels), Math.floor(PREPARED_BYTES / sample[0]!.length));
+  await warmUp(r, payload, recipients, Math.min(capacity, Math.ceil((floor * WARM_UP_MS) / 1000)));
   const idleRss = sampleProcess(r.hub.pid).rssBytes;
   const tried = [];
   for (const inFlight of inFlightLevels) tried.push(await maxPhase(r, cell, payload, recipients, Math.min(capacity, Math.ceil((floor * 1.3 * phaseMs) / 1000) + inFlight), inFlight, floor));
@@ -310,9 +323,9 @@ async function main(): Promise<void> {
     }
   }
   const table = `${markdownTable(results)}\n\nCPU per delivered message at the maximum, in ms, by where it ran (the hub's threads by kind; the bench; other processes, mostly Redis):\n\n${cpuTable(results)}`;
-  const options = { durationMs: phaseMs, workers, concurrency: inFlightLevels, quick: args.quick };
+  const options = { durationMs: phaseMs, workers, concurrency: inFlightLevels, warmUpMs: WARM_UP_MS, quick: args.quick };
   writeFileSync(join(outDir, `${stamp}.json`), JSON.stringify({ startedAt, machine: { ...host, atEnd: machine() }, options, cells: results }, null, 2));
-  const markdown = `${machineLine(host, startedAt)}; ${workers} crypto workers, ${phaseMs / 1000} s per phase, ${inFlightLevels.join(' or ')} submissions in flight at the maximum${inFlightLevels.length > 1 ? ', whichever delivered more' : ''}\n\n${table}\n`;
+  const markdown = `${machineLine(host, startedAt)}; ${workers} crypto workers, ${phaseMs / 1000} s per phase, ${inFlightLevels.join(' or ')} submissions in flight at the maximum${inFlightLevels.length > 1 ? ', whichever delivered more' : ''}, after ${WARM_UP_MS / 1000} s unmeasured\n\n${table}\n`;
   writeFileSync(join(outDir, 'latest.md'), markdown);
   console.log(`\n${markdown}`);
   if (results.some((c) => !c.deliveriesVerified)) {
