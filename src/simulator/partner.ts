@@ -163,7 +163,15 @@ export class SimulatedPartner {
         );
       });
     });
-    await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', () => resolve()));
+    const server = this.server;
+    // A port already taken fails the start, instead of an uncaught error after it.
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
     return `https://localhost:${(this.server.address() as AddressInfo).port}/deliveries`;
   }
 
