@@ -33,6 +33,7 @@ export class DisclosureLog {
   /** The tree as far as this process has read it: leaves are append-only, so a checkpoint hashes only new ones. */
   private readonly tree = new LogTree();
   private growing: Promise<void> = Promise.resolve();
+  private readonly readLeaves = (from: number, to: number) => this.store.leafHashes(from, to);
 
   constructor(store: DisclosureLogStore, keys: { sign: openpgp.PrivateKey[]; verify: openpgp.PublicKey[] }) {
     this.store = store;
@@ -64,14 +65,14 @@ export class DisclosureLog {
   private async rootAt(size: number): Promise<Buffer> {
     await this.grow(size);
     // A later checkpoint may meanwhile have grown the tree past this size: then this size's root comes from the kept subtrees.
-    if (this.tree.size > size) return rangeRoot(await this.subtrees(size, []), 0, size);
+    if (this.tree.size > size) return rangeRoot(await this.tree.view(size, [], this.readLeaves), 0, size);
     return this.tree.root();
   }
 
   /** The tree of the first `size` leaves, for proofs of the leaves at `indices`. */
   private async subtrees(size: number, indices: readonly number[]): Promise<Subtrees> {
     await this.grow(size);
-    return this.tree.view(size, indices, (from, to) => this.store.leafHashes(from, to));
+    return this.tree.view(size, indices, this.readLeaves);
   }
 
   /**

@@ -40,9 +40,12 @@ export class LogTree {
   private readonly range: CompactRange;
   private readonly kept: HashColumn[] = [];
   private readonly keptFromLevel: number;
+  /** Leaves per chunk: the leaves of one kept subtree of the lowest kept level. */
+  private readonly chunkWidth: number;
 
   constructor(keptFromLevel = KEPT_FROM_LEVEL) {
     this.keptFromLevel = keptFromLevel;
+    this.chunkWidth = 2 ** keptFromLevel;
     this.range = new CompactRange((level, hash) => {
       if (level >= keptFromLevel) (this.kept[level - keptFromLevel] ??= new HashColumn()).push(hash);
     });
@@ -67,7 +70,7 @@ export class LogTree {
    */
   async view(size: number, indices: readonly number[], read: ReadLeaves): Promise<Subtrees> {
     if (size > this.size) throw new HubProblem(Problems.internal, `a tree of ${size} leaves was asked of one that holds ${this.size}`);
-    const width = 2 ** this.keptFromLevel;
+    const width = this.chunkWidth;
     const wanted = new Set(indices.filter((i) => i < size).map((i) => Math.floor(i / width)));
     if (size % width !== 0) wanted.add(Math.floor(size / width));
     const chunks = new Map<number, Buffer[]>();
@@ -81,11 +84,10 @@ export class LogTree {
       if (!column || index >= column.length) throw new HubProblem(Problems.internal, `the subtree ${index} of level ${level} is not complete`);
       return column.at(index);
     }
-    const width = 2 ** this.keptFromLevel;
     const first = index * 2 ** level;
-    const chunk = Math.floor(first / width);
+    const chunk = Math.floor(first / this.chunkWidth);
     const leaves = chunks.get(chunk);
-    const start = first - chunk * width;
+    const start = first - chunk * this.chunkWidth;
     const end = start + 2 ** level;
     if (!leaves || leaves.length < end) throw new HubProblem(Problems.internal, `leaves ${first} to ${first + 2 ** level - 1} were not read`);
     return foldLeaves(leaves, start, end);
