@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { loadAdapters } from '../adapters/registry.ts';
 import type { HubConfig, Partner } from './config/types.ts';
 import { DeliveryQueues } from './delivery/queue.ts';
+import { purgeReceivedCiphertext } from './delivery/purge.ts';
 import { reconcile } from './delivery/reconciler.ts';
 import { pullTransport } from './delivery/transports/pull.ts';
 import { fileTransport } from './delivery/transports/file.ts';
@@ -77,6 +78,9 @@ const SHUTDOWN_GRACE_MS = 5_000;
 /** How often the hub hashes the log's new leaves between checkpoints. */
 const FOLLOW_LOG_MS = 5_000;
 
+/** How often the hub looks for received deliveries whose ciphertext is due to go. */
+const PURGE_CIPHERTEXT_MS = 15_000;
+
 /** Signs a checkpoint when the log has grown, and purges entries past their retention. */
 async function maintainLog(disclosureLog: DisclosureLog, log: Logger): Promise<void> {
   try {
@@ -133,6 +137,11 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   logTimer.unref();
   const followTimer = setInterval(() => void disclosureLog.follow().catch((err: Error) => log.warn({ err: err.message }, 'hashing the log’s new leaves failed')), FOLLOW_LOG_MS);
   followTimer.unref();
+  const purgeTimer = setInterval(
+    () => void purgeReceivedCiphertext(store, config, now(), log).catch((err: Error) => log.error({ err: err.message }, 'purging received ciphertext failed')),
+    PURGE_CIPHERTEXT_MS,
+  );
+  purgeTimer.unref();
 
   let closing: Promise<void> | undefined;
   return {
@@ -152,6 +161,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
         clearInterval(timer);
         clearInterval(logTimer);
         clearInterval(followTimer);
+        clearInterval(purgeTimer);
         await closeServer(SHUTDOWN_GRACE_MS);
         await workers.close();
         await queues.close();

@@ -24,7 +24,9 @@ export type CertificateIdentity = z.infer<typeof CertificateIdentity>;
 
 /**
  * How deliveries are retried and paced. Retries back off exponentially with jitter up to a cap; a
- * delivery still failing after maxAgeHours (or after `attempts`, if set) is dead.
+ * delivery still failing after maxAgeHours (or after `attempts`, if set) is dead. The hub's copy of a
+ * delivery's ciphertext goes `purgeCiphertextAfterHours` after its recipient received it (acknowledged
+ * a pull delivery, or took a push or file delivery); 0 purges it at the next sweep.
  */
 export const DeliverySettings = z
   .object({
@@ -35,10 +37,11 @@ export const DeliverySettings = z
     pushTimeoutSeconds: z.number().positive().default(15),
     concurrency: z.number().int().min(1).max(64).default(4),
     rateLimit: z.object({ max: z.number().int().positive(), perSeconds: z.number().positive() }).strict().optional(),
+    purgeCiphertextAfterHours: z.number().nonnegative().default(168),
   })
   .strict();
 export type DeliverySettings = z.infer<typeof DeliverySettings>;
-const DEFAULT_DELIVERY: DeliverySettings = { backoffSeconds: 5, maxBackoffSeconds: 900, maxAgeHours: 48, pushTimeoutSeconds: 15, concurrency: 4 };
+const DEFAULT_DELIVERY: DeliverySettings = { backoffSeconds: 5, maxBackoffSeconds: 900, maxAgeHours: 48, pushTimeoutSeconds: 15, concurrency: 4, purgeCiphertextAfterHours: 168 };
 
 const SqliteDatabase = z.object({ kind: z.literal('sqlite'), path: FilePath }).strict();
 const PostgresDatabase = z

@@ -30,6 +30,7 @@ export const Problems = {
   notFound: { status: 404, slug: 'not-found', title: 'Not found' },
   messageIdConflict: { status: 409, slug: 'message-id-conflict', title: 'messageId was used before with other content' },
   deliveryNotDead: { status: 409, slug: 'delivery-not-dead', title: 'Only a dead delivery can be retried' },
+  deliveryPurged: { status: 410, slug: 'delivery-purged', title: 'The hub no longer holds this delivery’s ciphertext' },
   policyVersionConflict: { status: 409, slug: 'policy-version-conflict', title: 'Another version of this policy was published first' },
   preconditionFailed: { status: 412, slug: 'precondition-failed', title: 'The policy changed since the version named in If-Match' },
   requestTimeout: { status: 408, slug: 'request-timeout', title: 'The request was not received in time' },

@@ -1,11 +1,12 @@
 import { disclosureEntries, type DisclosureEntry, type ManifestEntry } from '../disclosure-log/entries.ts';
 import * as log from '../disclosure-log/sql-log.ts';
 import type { AuditRecord, DisclosureLogStore, InformingRecord } from '../disclosure-log/types.ts';
-import { DONE_EVENT_KINDS, DONE_EVENTS } from './dialects/shared-ddl.ts';
-import { bytes, insertRows, migrate, str, type Database, type Row, type Sql } from './sql.ts';
+import { DONE_EVENT_KINDS, DONE_EVENTS, receivedEvent } from './dialects/shared-ddl.ts';
+import { bytes, insertRows, migrate, str, type Database, type Row, type Sql, type SqlValue } from './sql.ts';
 import { statusOf } from './status.ts';
 import {
   DuplicateMessageError,
+  type CiphertextPurge,
   type DeliveryEvent,
   type DeliveryRecord,
   type DeliveryOverview,
@@ -35,7 +36,16 @@ const STATUS_TAIL: Record<DeliveryStatus, string> = {
 const HAS_DEAD_EVENT = "d.delivery_id IN (SELECT delivery_id FROM delivery_events WHERE event = 'dead')";
 
 const DELIVERY_COLUMNS = ['delivery_id', 'message_id', 'sender', 'recipient', 'transport', 'ciphertext', 'ciphertext_digest', 'policy_id', 'policy_version', 'created_at'];
-const DELIVERY_COLUMNS_BUT_CIPHERTEXT = DELIVERY_COLUMNS.filter((c) => c !== 'ciphertext').join(', ');
+const DELIVERY_COLUMNS_BUT_CIPHERTEXT = [...DELIVERY_COLUMNS.filter((c) => c !== 'ciphertext'), 'ciphertext_purged_at'].join(', ');
+
+const purgedAt = (row: Row) => (row.ciphertext_purged_at != null ? { ciphertextPurgedAt: str(row, 'ciphertext_purged_at') } : {});
+
+/** The purge's cut-off per recipient, as a CASE over the delivery's recipient, with its parameters. */
+function cutoffOf(purge: CiphertextPurge): { sql: string; params: SqlValue[] } {
+  if (purge.receivedBefore.size === 0) return { sql: '?', params: [purge.otherwise] };
+  const whens = [...purge.receivedBefore].map(() => 'WHEN ? THEN ?').join(' ');
+  return { sql: `CASE d.recipient ${whens} ELSE ? END`, params: [...[...purge.receivedBefore].flat(), purge.otherwise] };
+}
 
 function deliveryFromRow(row: Row, ciphertext?: Uint8Array): DeliveryRecord {
   return {
@@ -143,14 +153,29 @@ export class SqlStore implements HubStore {
     if (!row) return undefined;
     const events = await this.events(this.db, deliveryId);
     const retried = events.filter((e) => e.event === 'retried').at(-1);
-    return { ...deliveryFromRow(row, ciphertext), status: statusOf(events), attemptsSince: retried?.at ?? str(row, 'created_at') };
+    return { ...deliveryFromRow(row, ciphertext), status: statusOf(events), attemptsSince: retried?.at ?? str(row, 'created_at'), ...purgedAt(row) };
+  }
+
+  async purgeReceivedCiphertext(purge: CiphertextPurge, limit: number): Promise<number> {
+    const cutoff = cutoffOf(purge);
+    const latest = [...purge.receivedBefore.values(), purge.otherwise].reduce((a, b) => (a > b ? a : b));
+    // Rechecked outside the subquery: another instance may purge the same rows first.
+    return this.db.run(
+      `UPDATE deliveries SET ciphertext = ?, ciphertext_purged_at = ${this.db.clock}
+       WHERE ciphertext_purged_at IS NULL AND delivery_id IN (
+         SELECT d.delivery_id FROM deliveries d
+         WHERE d.ciphertext_purged_at IS NULL AND d.created_at <= ?
+           AND EXISTS (SELECT 1 FROM delivery_events e WHERE e.delivery_id = d.delivery_id AND e.event = ${receivedEvent('d')} AND e.at <= ${cutoff.sql})
+         ORDER BY d.created_at LIMIT ?)`,
+      [Buffer.alloc(0), latest, ...cutoff.params, limit],
+    );
   }
 
   async deliveriesWithStatus(status: DeliveryStatus, limit: number): Promise<DeliveryOverview[]> {
     // The status is derived from events; the last event narrows the candidates before deriving it.
     const onlyWithDeadEvent = status === 'dead' ? `${HAS_DEAD_EVENT} AND` : '';
     const rows = await this.db.all(
-      `SELECT d.delivery_id, d.message_id, d.sender, d.recipient, d.transport, d.created_at FROM deliveries d
+      `SELECT d.delivery_id, d.message_id, d.sender, d.recipient, d.transport, d.created_at, d.ciphertext_purged_at FROM deliveries d
        WHERE ${onlyWithDeadEvent} (SELECT e.event FROM delivery_events e WHERE e.delivery_id = d.delivery_id ORDER BY e.seq DESC LIMIT 1) IN (${STATUS_TAIL[status]})
        ORDER BY d.seq`,
     );
@@ -158,7 +183,7 @@ export class SqlStore implements HubStore {
     for (const r of rows) {
       const events = await this.events(this.db, str(r, 'delivery_id'));
       if (statusOf(events) !== status) continue;
-      out.push({ deliveryId: str(r, 'delivery_id'), messageId: str(r, 'message_id'), sender: str(r, 'sender'), recipient: str(r, 'recipient'), transport: str(r, 'transport') as TransportKind, createdAt: str(r, 'created_at'), status, events });
+      out.push({ deliveryId: str(r, 'delivery_id'), messageId: str(r, 'message_id'), sender: str(r, 'sender'), recipient: str(r, 'recipient'), transport: str(r, 'transport') as TransportKind, createdAt: str(r, 'created_at'), status, events, ...purgedAt(r) });
       if (out.length >= limit) break;
     }
     return out;

@@ -105,6 +105,8 @@ export interface DeliverySummary {
 
 export interface StoredDelivery extends DeliveryRecord {
   status: DeliveryStatus;
+  /** When the hub emptied its copy of the ciphertext, after the recipient had received it; the bytes are then empty. */
+  ciphertextPurgedAt?: string;
   /** When the current run of attempts began: creation, or an administrator's retry. Max age counts from here. */
   attemptsSince: string;
 }
@@ -118,6 +120,14 @@ export interface DeliveryOverview {
   createdAt: string;
   status: DeliveryStatus;
   events: DeliverySummary['events'];
+  ciphertextPurgedAt?: string;
+}
+
+/** How long the hub keeps a received delivery's ciphertext: received before these times, it goes. */
+export interface CiphertextPurge {
+  /** Per recipient; a recipient not named (one no longer configured) takes `otherwise`. */
+  receivedBefore: Map<string, string>;
+  otherwise: string;
 }
 
 export interface InboxEntry {
@@ -144,6 +154,11 @@ export interface HubStore {
   findMessage(sender: string, messageId: string): Promise<StoredMessage | undefined>;
   /** With the ciphertext the caller already holds (the outbox's copy), the row is read without its own. */
   getDelivery(deliveryId: string, ciphertext?: Uint8Array): Promise<StoredDelivery | undefined>;
+  /**
+   * Empties the ciphertext of at most `limit` deliveries received before their recipient's time (oldest
+   * first), dated by the database's clock; the row, its digest and its events stay. Returns how many.
+   */
+  purgeReceivedCiphertext(purge: CiphertextPurge, limit: number): Promise<number>;
   /** Deliveries whose current status is the one given, oldest first, without their ciphertext. */
   deliveriesWithStatus(status: DeliveryStatus, limit: number): Promise<DeliveryOverview[]>;
   /** How many deliveries are dead per recipient, counted in the database. */

@@ -1,14 +1,23 @@
 import pg from 'pg';
 import type { Database, Row, Sql, SqlValue } from '../sql.ts';
-import { addRetainUntil, deliveryTables, logEntriesTable, openDeliveriesTable, PURGE_AFTER_RETENTION_MESSAGE, purgeAfterRetention, PURGE_ONLY, PURGE_ONLY_MESSAGE } from './shared-ddl.ts';
+import { addCiphertextPurge, addRetainUntil, deliveryTables, logEntriesTable, openDeliveriesTable, PURGE_AFTER_RETENTION_MESSAGE, purgeAfterRetention, PURGE_ONLY, PURGE_ONLY_MESSAGE, PURGE_RECEIVED_ONLY_MESSAGE } from './shared-ddl.ts';
 
 /** A time as the text JS `toISOString()` writes (UTC, milliseconds), which compares as the time it is. */
 const isoUtc = (time: string) => `to_char((${time}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 /** The transaction's start: one time for the purge and for every row its trigger checks. */
 const CLOCK = isoUtc('now()');
 
+/** A row trigger's function that lets an UPDATE through only when `condition` (over OLD and NEW) is true. */
+const allowOnly = (create: 'CREATE' | 'CREATE OR REPLACE', name: string, condition: string, refusal: string) => `${create} FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+   BEGIN
+     IF ${condition} THEN
+       RETURN NEW;
+     END IF;
+     RAISE EXCEPTION '${refusal}' USING ERRCODE = 'insufficient_privilege';
+   END $$;`;
+
 // The same tables as the SQLite file after its migrations. Append-only tables refuse UPDATE, DELETE and
-// TRUNCATE in triggers; log_entries allows exactly one UPDATE, the retention purge (as in SQLite).
+// TRUNCATE in triggers; log_entries and deliveries each allow exactly one UPDATE, their purge (as in SQLite).
 const MIGRATIONS = [
   `CREATE FUNCTION aoh_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
    BEGIN RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'insufficient_privilege'; END $$;
@@ -29,13 +38,7 @@ const MIGRATIONS = [
      FOR EACH STATEMENT EXECUTE FUNCTION aoh_refuse('policy versions are append-only');
    ${logEntriesTable('BIGINT')}
    CREATE INDEX log_disclosures_by_time ON log_entries (occurred_at) WHERE kind = 'disclosure';
-   CREATE FUNCTION log_entries_purge_only() RETURNS trigger LANGUAGE plpgsql AS $$
-   BEGIN
-     IF ${PURGE_ONLY} THEN
-       RETURN NEW;
-     END IF;
-     RAISE EXCEPTION '${PURGE_ONLY_MESSAGE}' USING ERRCODE = 'insufficient_privilege';
-   END $$;
+   ${allowOnly('CREATE', 'log_entries_purge_only', PURGE_ONLY, PURGE_ONLY_MESSAGE)}
    CREATE TRIGGER log_entries_purge_only BEFORE UPDATE ON log_entries FOR EACH ROW EXECUTE FUNCTION log_entries_purge_only();
    CREATE TRIGGER log_entries_no_delete BEFORE DELETE OR TRUNCATE ON log_entries
      FOR EACH STATEMENT EXECUTE FUNCTION aoh_refuse('the disclosure log is append-only');
@@ -56,17 +59,19 @@ const MIGRATIONS = [
   // Retention per entry: the purge only after an entry's retain_until, by the database's clock.
   `DROP TRIGGER log_entries_purge_only ON log_entries;
    ${addRetainUntil(isoUtc("(entry::jsonb->>'retainUntil')::timestamptz"))}
-   CREATE OR REPLACE FUNCTION log_entries_purge_only() RETURNS trigger LANGUAGE plpgsql AS $$
-   BEGIN
-     IF ${purgeAfterRetention(CLOCK)} THEN
-       RETURN NEW;
-     END IF;
-     RAISE EXCEPTION '${PURGE_AFTER_RETENTION_MESSAGE}' USING ERRCODE = 'insufficient_privilege';
-   END $$;
+   ${allowOnly('CREATE OR REPLACE', 'log_entries_purge_only', purgeAfterRetention(CLOCK), PURGE_AFTER_RETENTION_MESSAGE)}
    CREATE TRIGGER log_entries_purge_only BEFORE UPDATE ON log_entries FOR EACH ROW EXECUTE FUNCTION log_entries_purge_only();`,
   // The ciphertext as the bytes the hub seals, pushes and serves, with no text conversion on the way.
   `ALTER TABLE deliveries ALTER COLUMN ciphertext TYPE bytea USING convert_to(ciphertext, 'UTF8');`,
   openDeliveriesTable,
+  // Deliveries, unguarded until now, allow one UPDATE: the purge of received ciphertext.
+  addCiphertextPurge(
+    CLOCK,
+    (condition) => `${allowOnly('CREATE', 'deliveries_purge_only', condition, PURGE_RECEIVED_ONLY_MESSAGE)}
+   CREATE TRIGGER deliveries_purge_only BEFORE UPDATE ON deliveries FOR EACH ROW EXECUTE FUNCTION deliveries_purge_only();
+   CREATE TRIGGER deliveries_no_delete BEFORE DELETE OR TRUNCATE ON deliveries
+     FOR EACH STATEMENT EXECUTE FUNCTION aoh_refuse('deliveries are append-only');`,
+  ),
 ];
 
 /** The advisory lock every instance takes before appending to the log: one order, one sequence. */

@@ -19,6 +19,35 @@ export const DONE_EVENT_KINDS: readonly string[] = ['available', 'delivered', 'a
 export const DONE_EVENTS = DONE_EVENT_KINDS.map((kind) => `'${kind}'`).join(', ');
 
 /**
+ * The event after which the recipient holds its copy, so that the hub's may go: a pull delivery's
+ * acknowledgement, a push or file delivery's delivery. `d` is the delivery's row.
+ */
+export const receivedEvent = (d: string) => `CASE ${d}.transport WHEN 'pull' THEN 'acknowledged' ELSE 'delivered' END`;
+
+/**
+ * The one UPDATE a delivery allows: its ciphertext emptied, once its recipient has received it, and
+ * dated by the database's clock; every other column stays. Every column but the purge date is NOT NULL,
+ * so no comparison is unknown.
+ */
+const purgeReceivedOnly = (clock: string) => `OLD.ciphertext_purged_at IS NULL AND NEW.ciphertext_purged_at IS NOT NULL AND NEW.ciphertext_purged_at <= ${clock}
+       AND length(NEW.ciphertext) = 0 AND NEW.seq = OLD.seq AND NEW.delivery_id = OLD.delivery_id AND NEW.message_id = OLD.message_id
+       AND NEW.sender = OLD.sender AND NEW.recipient = OLD.recipient AND NEW.transport = OLD.transport
+       AND NEW.ciphertext_digest = OLD.ciphertext_digest AND NEW.policy_id = OLD.policy_id
+       AND NEW.policy_version = OLD.policy_version AND NEW.created_at = OLD.created_at
+       AND EXISTS (SELECT 1 FROM delivery_events e WHERE e.delivery_id = OLD.delivery_id AND e.event = ${receivedEvent('OLD')})`;
+
+export const PURGE_RECEIVED_ONLY_MESSAGE = 'deliveries are append-only; only the purge of a received delivery’s ciphertext may change one';
+
+/**
+ * The purge of received ciphertext: a purge date per delivery, the index that finds what is still held
+ * (oldest first), and the trigger that allows that purge and nothing else. `trigger(condition)` writes
+ * the dialect's BEFORE UPDATE trigger that raises unless the condition holds, and its no-DELETE trigger.
+ */
+export const addCiphertextPurge = (clock: string, trigger: (condition: string) => string) => `ALTER TABLE deliveries ADD COLUMN ciphertext_purged_at TEXT;
+   CREATE INDEX deliveries_holding_ciphertext ON deliveries (created_at) WHERE ciphertext_purged_at IS NULL;
+   ${trigger(purgeReceivedOnly(clock))}`;
+
+/**
  * The deliveries not yet done, so that the reconciler reads those instead of every delivery ever stored
  * (with 9,000 stored, its scan held the event loop for 105–165 ms every 30 s, growing with the file),
  * and an index of events by kind, so that the gauge of dead deliveries finds the dead ones. A row is

@@ -7,7 +7,7 @@ import { envelope, stalkingCase } from '../../../src/simulator/cases.ts';
 import { loadClientTls, MutualTlsClient } from '../../../src/simulator/client.ts';
 import type { SimulatedPartner } from '../../../src/simulator/partner.ts';
 import { copyConfig, type ConfigDir } from '../../support/config-dir.ts';
-import { CERTS, startTestHub, type TestHub } from '../../support/hub.ts';
+import { CERTS, eventually, startTestHub, type TestHub } from '../../support/hub.ts';
 import { newKeyPair, partnerSigningWith } from '../../support/pgp.ts';
 
 const fixture = stalkingCase();
@@ -60,8 +60,9 @@ describe.each([{ workers: 2 }, { workers: 0 }])('reloading partner keys without 
     expect((await (await t.partner('om')).submit(submission())).status).toBe(202);
     // Deliveries to OM are now encrypted to both keys: the new one opens them.
     const { to } = await t.sendMinutes();
-    const received = await signingWithNew.pullAll();
-    expect(received.map((d) => d.deliveryId)).toContain(to.om);
+    // The worker puts it in the inbox after the 202: wait for it there.
+    const received = await eventually('OM’s delivery in its inbox', async () => (await signingWithNew.pullAll()).find((d) => d.deliveryId === to.om));
+    expect(received.plaintext).toMatchObject({ deliveryId: to.om });
   });
 
   it('keeps the keys in force when a partner file is broken, and names the file', async () => {

@@ -8,7 +8,7 @@ import { openPostgres } from '../../../src/store/dialects/postgres.ts';
 import { openSqlite } from '../../../src/store/dialects/sqlite.ts';
 import { insertRows, migrate, type Database, type Sql } from '../../../src/store/sql.ts';
 import type { SqlStore } from '../../../src/store/sql-store.ts';
-import { DuplicateMessageError, PolicyVersionExistsError, type DeliveryRecord, type DisclosureRecord, type MessageRecord, type PolicyVersion } from '../../../src/store/types.ts';
+import { DuplicateMessageError, PolicyVersionExistsError, type DeliveryEventKind, type DeliveryRecord, type TransportKind, type DisclosureRecord, type MessageRecord, type PolicyVersion } from '../../../src/store/types.ts';
 import { clearLikeThePurge, execute, queryRows, rowCounts } from '../../support/db.ts';
 import { DIALECTS, testDatabase, type TestDatabase } from '../../support/databases.ts';
 
@@ -95,10 +95,14 @@ describe.each(DIALECTS)('the store on %s', (dialect) => {
       'DELETE FROM log_checkpoints',
       "UPDATE privacy_audit SET officer = 'x'",
       'DELETE FROM privacy_audit',
+      "UPDATE deliveries SET recipient = 'om'",
+      'DELETE FROM deliveries',
     ]) {
       await expect(execute(db.settings, statement), statement).rejects.toThrow(/append-only/);
     }
-    if (dialect === 'postgres') await expect(execute(db.settings, 'TRUNCATE log_entries')).rejects.toThrow(/append-only/);
+    if (dialect === 'postgres') {
+      for (const truncate of ['TRUNCATE log_entries', 'TRUNCATE deliveries CASCADE']) await expect(execute(db.settings, truncate), truncate).rejects.toThrow(/append-only/);
+    }
     expect((await store.disclosuresFor('m1', 'vt'))[0]?.recipient).toBe('politie');
     expect(await store.appendEventOnce({ deliveryId: 'd1', event: 'acknowledged', at: 't' })).toBe(true);
   });
@@ -299,6 +303,9 @@ describe('migrations', () => {
 
 /** The migration that dated each log entry, per dialect (1-based, as schema_migrations counts). */
 const RETENTION_MIGRATION = { sqlite: 5, postgres: 2 } as const;
+/** The migration that listed the open deliveries, and the one that allowed the purge of received ciphertext. */
+const OPEN_DELIVERIES_MIGRATION = { sqlite: 6, postgres: 4 } as const;
+const CIPHERTEXT_PURGE_MIGRATION = { sqlite: 7, postgres: 5 } as const;
 
 describe.each(DIALECTS)('the migration to a retention date per log entry on %s', (dialect) => {
   it('dates every entry of a log of the previous schema by its delivery’s disclosure, and the purge and its trigger follow the date', async () => {
@@ -413,7 +420,7 @@ describe.each(DIALECTS)('the deliveries the reconciler reads, on %s', (dialect) 
       const old = rawDatabase(db.settings);
       await old.transaction(
         async (tx) => {
-          await schemaAsOf(tx, old.migrations, old.migrations.length - 1);
+          await schemaAsOf(tx, old.migrations, OPEN_DELIVERIES_MIGRATION[dialect] - 1);
           const m = message('m1');
           await insertMessageRow(tx, m);
           const histories: Record<string, string[]> = { queued: [], delivered: ['delivered'], dead: ['failed', 'dead'], retried: ['dead', 'retried'], acknowledged: ['available', 'acknowledged'] };
@@ -436,6 +443,110 @@ describe.each(DIALECTS)('the deliveries the reconciler reads, on %s', (dialect) 
       }
     } finally {
       await db.remove();
+    }
+  });
+});
+
+describe.each(DIALECTS)('the purge of received ciphertext on %s', (dialect) => {
+  let db: TestDatabase;
+  let store: SqlStore;
+  const EMPTY = dialect === 'postgres' ? "'\\x'::bytea" : "X''";
+  const handPurge = (id: string, set = `ciphertext = ${EMPTY}, ciphertext_purged_at = '${new Date(Date.now() - 1000).toISOString()}'`) => `UPDATE deliveries SET ${set} WHERE delivery_id = '${id}'`;
+
+  /** Deliveries of one message, each with the events after its `queued`, all stored through the store. */
+  async function deliveriesWithEvents(histories: Record<string, { recipient: string; transport: TransportKind; events: [DeliveryEventKind, string][] }>) {
+    const ds = Object.entries(histories).map(([id, h]) => ({ ...delivery(id, 'm1', h.recipient), transport: h.transport, ciphertext: Buffer.from(`ciphertext of ${id}`) }));
+    await store.saveOutbox(message('m1'), ds, ds.map((d) => disclosure(d)));
+    for (const [id, h] of Object.entries(histories)) for (const [event, at] of h.events) await store.appendEvent({ deliveryId: id, event, at });
+  }
+
+  beforeEach(async () => {
+    db = await testDatabase(dialect);
+    store = await db.open();
+    await deliveriesWithEvents({
+      'pull-acked': { recipient: 'politie', transport: 'pull', events: [['available', '2026-11-22T09:00:02.000Z'], ['delivered', '2026-11-22T09:30:00.000Z'], ['acknowledged', '2026-11-22T10:00:00.000Z']] },
+      'pull-fetched': { recipient: 'politie', transport: 'pull', events: [['available', '2026-11-22T09:00:02.000Z'], ['delivered', '2026-11-22T10:00:00.000Z']] },
+      'push-delivered': { recipient: 'om', transport: 'push', events: [['delivered', '2026-11-22T10:00:00.000Z']] },
+      'push-failed': { recipient: 'om', transport: 'push', events: [['failed', '2026-11-22T10:00:00.000Z'], ['dead', '2026-11-22T10:00:01.000Z']] },
+      'push-late': { recipient: 'om', transport: 'push', events: [['delivered', '2026-11-22T12:00:00.000Z']] },
+      'file-of-a-removed-partner': { recipient: 'rvdk', transport: 'file', events: [['delivered', '2026-11-22T10:00:00.000Z']] },
+    });
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await db.remove();
+  });
+
+  const held = async () => (await queryRows(db.settings, 'SELECT delivery_id FROM deliveries WHERE ciphertext_purged_at IS NULL ORDER BY delivery_id')).map((r) => r.delivery_id);
+
+  it('empties only what its recipient received before the recipient’s time, oldest first and in batches, and keeps the row, its digest and its events', async () => {
+    const purge = { receivedBefore: new Map([['politie', '2026-11-22T11:00:00.000Z'], ['om', '2026-11-22T10:30:00.000Z']]), otherwise: '2026-11-22T09:30:00.000Z' };
+    const eventsBefore = await store.findMessage('vt', 'm1');
+    expect(await store.purgeReceivedCiphertext(purge, 1)).toBe(1);
+    expect(await store.purgeReceivedCiphertext(purge, 10)).toBe(1);
+    expect(await store.purgeReceivedCiphertext(purge, 10)).toBe(0);
+    // Fetched but not acknowledged, dead, received after its recipient's time, or after the time for recipients no longer configured: held.
+    expect(await held()).toEqual(['file-of-a-removed-partner', 'pull-fetched', 'push-failed', 'push-late']);
+
+    const purged = await store.getDelivery('pull-acked');
+    expect(purged).toMatchObject({ status: 'acknowledged', ciphertextDigest: 'digest-pull-acked', recipient: 'politie' });
+    expect(purged!.ciphertext).toHaveLength(0);
+    // Dated by the database's clock, not by the hub's.
+    expect(Date.now() - Date.parse(purged!.ciphertextPurgedAt!)).toBeLessThan(60_000);
+    expect(Buffer.from((await store.getDelivery('pull-fetched'))!.ciphertext).toString()).toBe('ciphertext of pull-fetched');
+    expect((await store.getDelivery('pull-fetched'))!.ciphertextPurgedAt).toBeUndefined();
+    expect(await store.findMessage('vt', 'm1')).toEqual(eventsBefore);
+    expect((await store.deliveriesWithStatus('delivered', 10)).map((d) => [d.deliveryId, d.ciphertextPurgedAt !== undefined])).toEqual([
+      ['pull-fetched', false],
+      ['push-delivered', true],
+      ['push-late', false],
+      ['file-of-a-removed-partner', false],
+    ]);
+
+    await store.purgeReceivedCiphertext({ receivedBefore: new Map(), otherwise: '2026-11-22T12:00:00.000Z' }, 10);
+    expect(await held()).toEqual(['pull-fetched', 'push-failed']);
+    expect(await verifyLog(store.log.rows(), [], async () => true)).toMatchObject({ intact: true });
+  });
+
+  it('is the only change the database lets anyone make to a delivery', async () => {
+    for (const [statement, why] of [
+      [handPurge('push-failed'), 'a dead delivery'],
+      [handPurge('pull-fetched'), 'a pull delivery fetched but not acknowledged'],
+      [handPurge('push-late', `ciphertext = ${EMPTY}, ciphertext_purged_at = '2999-01-01T00:00:00.000Z'`), 'a purge dated ahead of the database’s clock'],
+      [handPurge('push-late', `ciphertext_purged_at = '2026-11-22T13:00:00.000Z'`), 'a purge that keeps the bytes'],
+      [handPurge('push-late', `ciphertext = ${EMPTY}, ciphertext_purged_at = '2026-11-22T13:00:00.000Z', ciphertext_digest = 'other'`), 'a purge that changes the digest'],
+    ]) {
+      await expect(execute(db.settings, statement!), why).rejects.toThrow(/only the purge of a received delivery’s ciphertext/);
+    }
+    await execute(db.settings, handPurge('push-late'));
+    await expect(execute(db.settings, handPurge('push-late')), 'a second purge').rejects.toThrow(/append-only/);
+    expect(await held()).toEqual(['file-of-a-removed-partner', 'pull-acked', 'pull-fetched', 'push-delivered', 'push-failed']);
+  });
+
+  it('arrives by migration in a database of the schema before it, which held every ciphertext', async () => {
+    await store.close();
+    const other = await testDatabase(dialect);
+    try {
+      const old = rawDatabase(other.settings);
+      await old.transaction(
+        async (tx) => {
+          await schemaAsOf(tx, old.migrations, CIPHERTEXT_PURGE_MIGRATION[dialect] - 1);
+          await insertMessageRow(tx, message('m1'));
+          await insertDeliveryRow(tx, { ...delivery('old', 'm1'), transport: 'push' });
+          for (const event of ['queued', 'delivered']) await tx.run('INSERT INTO delivery_events (delivery_id, event, at) VALUES (?, ?, ?)', ['old', event, '2026-11-22T10:00:00.000Z']);
+        },
+        { exclusive: true },
+      );
+      await old.close();
+      store = await other.open();
+      expect(await store.purgeReceivedCiphertext({ receivedBefore: new Map(), otherwise: '2026-11-22T11:00:00.000Z' }, 10)).toBe(1);
+      expect((await store.getDelivery('old'))!.ciphertext).toHaveLength(0);
+      await expect(execute(other.settings, "UPDATE deliveries SET sender = 'x'")).rejects.toThrow(/append-only/);
+    } finally {
+      await store.close();
+      await other.remove();
+      store = await db.open();
     }
   });
 });

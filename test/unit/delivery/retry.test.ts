@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { deadReason, deliverySettingsFor, retryDelayMs } from '../../../src/delivery/retry.ts';
 import type { DeliverySettings } from '../../../src/config/schema.ts';
 
-const hub: DeliverySettings = { backoffSeconds: 5, maxBackoffSeconds: 900, maxAgeHours: 48, pushTimeoutSeconds: 15, concurrency: 4 };
+const hub: DeliverySettings = { backoffSeconds: 5, maxBackoffSeconds: 900, maxAgeHours: 48, pushTimeoutSeconds: 15, concurrency: 4, purgeCiphertextAfterHours: 168 };
 
 describe('retry pacing', () => {
   it('doubles from backoffSeconds and stays within half and all of the step', () => {
