@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -91,6 +91,8 @@ interface Rig {
   floor: CryptoPool;
   certsDir: string;
   configDir: string;
+  /** The hub's SQLite file, whose size (with its WAL) a soak follows. */
+  databaseFile: string;
   close(): Promise<void>;
 }
 
@@ -113,6 +115,7 @@ async function rig(keyType: KeyType): Promise<Rig> {
     floor,
     certsDir: setup.certsDir,
     configDir: setup.configDir,
+    databaseFile: join(setup.root, 'hub.db'),
     async close() {
       client.close();
       await Promise.all([sender.close(), floor.close(), hub.stop(), receivers.close()]);
@@ -233,6 +236,8 @@ async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
   };
 }
 
+const fileMB = (path: string) => (existsSync(path) ? statSync(path).size / 2 ** 20 : 0);
+
 /** One cell at 40% of its maximum for a long time, in 10 s windows, with the hub's memory and pauses after each. */
 async function soak(r: Rig, cell: Cell, durationMs: number) {
   const recipients = RECIPIENTS.slice(0, cell.recipients);
@@ -247,6 +252,7 @@ async function soak(r: Rig, cell: Cell, durationMs: number) {
   const stealAtStart = machineStealSeconds();
   const sampler = new ProcessSampler(r.hub.pid, 10_000);
   const batches: Batch[] = [];
+  const databaseMB: number[] = [];
   // The next 10 s of messages are sealed while these are sent: spread over 8 s, one at a time, so that the
   // bench's own OpenPGP work is a steady few per cent of a core and not a burst on both cores every 10 s.
   const batch = () => prepareMessages(r.sender, payload, recipients, Math.ceil(rate * 10), 8_000);
@@ -260,13 +266,14 @@ async function soak(r: Rig, cell: Cell, durationMs: number) {
     batches.push({ runs, before, after });
     before = after;
     const w = loadWindow(batches.at(-1)!, r.receivers.arrivals, start);
-    log(`  ${w.minutes.toFixed(1)} min: RSS ${w.rssMB.toFixed(0)} MB; heaps: main ${w.heapUsedMB.toFixed(0)}/${w.heapTotalMB.toFixed(0)}, workers ${w.workerHeapUsedMB.toFixed(0)}/${w.workerHeapTotalMB.toFixed(0)} MB; external ${w.externalMB.toFixed(0)} MB; ${w.majorGcs} major GCs; event-loop lag max ${w.eventLoopLagMaxMs.toFixed(0)} ms`);
+    databaseMB.push(fileMB(r.databaseFile) + fileMB(`${r.databaseFile}-wal`));
+    log(`  ${w.minutes.toFixed(1)} min: RSS ${w.rssMB.toFixed(0)} MB; heaps: main ${w.heapUsedMB.toFixed(0)}/${w.heapTotalMB.toFixed(0)}, workers ${w.workerHeapUsedMB.toFixed(0)}/${w.workerHeapTotalMB.toFixed(0)} MB; external ${w.externalMB.toFixed(0)} MB; ${w.majorGcs} major GCs; event-loop lag max ${w.eventLoopLagMaxMs.toFixed(0)} ms; database ${databaseMB.at(-1)!.toFixed(0)} MB`);
   }
   await next;
   const runs = batches.flatMap((b) => b.runs);
   await drained(r, runs);
   const usage = sampler.stop();
-  const windows = batches.map((b) => loadWindow(b, r.receivers.arrivals, start));
+  const windows = batches.map((b, i) => ({ ...loadWindow(b, r.receivers.arrivals, start), databaseMB: databaseMB[i] }));
   const series = sampler.samples.map((s) => ({ minutes: (s.at - start) / 60_000, rssMB: s.rssBytes / 2 ** 20 }));
   const mean = (xs: { rssMB: number }[]) => xs.reduce((s, x) => s + x.rssMB, 0) / Math.max(1, xs.length);
   const total = series.at(-1)?.minutes ?? 0;
