@@ -23,7 +23,7 @@ export interface AdminDeps {
 
 const DeliveryQuery = z
   .object({
-    status: z.enum(DELIVERY_EVENTS).exclude(['available', 'retried']).default('dead'),
+    status: z.enum(DELIVERY_EVENTS).exclude(['available', 'retried', 'purged']).default('dead'),
     limit: limit(1000, 100),
   })
   .strict();

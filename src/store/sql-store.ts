@@ -1,7 +1,7 @@
 import { disclosureEntries, type DisclosureEntry, type ManifestEntry } from '../disclosure-log/entries.ts';
 import * as log from '../disclosure-log/sql-log.ts';
 import type { AuditRecord, DisclosureLogStore, InformingRecord } from '../disclosure-log/types.ts';
-import { DONE_EVENT_KINDS, DONE_EVENTS, receivedEvent } from './dialects/shared-ddl.ts';
+import { DONE_EVENT_KINDS, DONE_EVENTS, PURGED_EVENT, receivedEvent } from './dialects/shared-ddl.ts';
 import { bytes, insertRows, migrate, str, type Database, type Row, type Sql, type SqlValue } from './sql.ts';
 import { statusOf } from './status.ts';
 import {
@@ -27,39 +27,36 @@ import {
 const STATUS_TAIL: Record<DeliveryStatus, string> = {
   queued: "'queued', 'available', 'retried'",
   failed: "'failed'",
-  delivered: "'delivered', 'failed', 'available'",
-  acknowledged: "'acknowledged', 'delivered', 'failed'",
+  delivered: "'delivered', 'failed', 'available', 'purged'",
+  acknowledged: "'acknowledged', 'delivered', 'failed', 'purged'",
   dead: "'dead', 'failed', 'delivered', 'available'",
 };
 
 // A dead delivery has a dead event: found by the events' index by kind, instead of reading every delivery.
 const HAS_DEAD_EVENT = "d.delivery_id IN (SELECT delivery_id FROM delivery_events WHERE event = 'dead')";
 
-const DELIVERY_COLUMNS = ['delivery_id', 'message_id', 'sender', 'recipient', 'transport', 'ciphertext', 'ciphertext_digest', 'policy_id', 'policy_version', 'created_at'];
-const DELIVERY_COLUMNS_BUT_CIPHERTEXT = [...DELIVERY_COLUMNS.filter((c) => c !== 'ciphertext'), 'ciphertext_purged_at'].join(', ');
+const DELIVERY_COLUMNS = ['delivery_id', 'message_id', 'sender', 'recipient', 'transport', 'ciphertext_digest', 'policy_id', 'policy_version', 'created_at'];
 
-const purgedAt = (row: Row) => (row.ciphertext_purged_at != null ? { ciphertextPurgedAt: str(row, 'ciphertext_purged_at') } : {});
-
-/** The purge's cut-off per recipient, as a CASE over the delivery's recipient, with its parameters. */
-function cutoffOf(purge: CiphertextPurge): { sql: string; params: SqlValue[] } {
-  if (purge.receivedBefore.size === 0) return { sql: '?', params: [purge.otherwise] };
-  const whens = [...purge.receivedBefore].map(() => 'WHEN ? THEN ?').join(' ');
-  return { sql: `CASE d.recipient ${whens} ELSE ? END`, params: [...[...purge.receivedBefore].flat(), purge.otherwise] };
-}
-
-function deliveryFromRow(row: Row, ciphertext?: Uint8Array): DeliveryRecord {
+function deliveryFromRow(row: Row, ciphertext: Uint8Array): DeliveryRecord {
   return {
     deliveryId: str(row, 'delivery_id'),
     messageId: str(row, 'message_id'),
     sender: str(row, 'sender'),
     recipient: str(row, 'recipient'),
     transport: str(row, 'transport') as TransportKind,
-    ciphertext: ciphertext ?? bytes(row, 'ciphertext'),
+    ciphertext,
     ciphertextDigest: str(row, 'ciphertext_digest'),
     policyId: str(row, 'policy_id'),
     policyVersion: Number(row.policy_version),
     createdAt: str(row, 'created_at'),
   };
+}
+
+/** The purge's cut-off per recipient, as a CASE over the delivery's recipient, with its parameters. */
+function cutoffOf(purge: CiphertextPurge): { sql: string; params: SqlValue[] } {
+  if (purge.receivedBefore.size === 0) return { sql: '?', params: [purge.otherwise] };
+  const whens = [...purge.receivedBefore].map(() => 'WHEN ? THEN ?').join(' ');
+  return { sql: `CASE d.recipient ${whens} ELSE ? END`, params: [...[...purge.receivedBefore].flat(), purge.otherwise] };
 }
 
 /**
@@ -104,8 +101,9 @@ export class SqlStore implements HubStore {
           tx,
           'deliveries',
           DELIVERY_COLUMNS,
-          deliveries.map((d) => [d.deliveryId, d.messageId, d.sender, d.recipient, d.transport, d.ciphertext, d.ciphertextDigest, d.policyId, d.policyVersion, d.createdAt]),
+          deliveries.map((d) => [d.deliveryId, d.messageId, d.sender, d.recipient, d.transport, d.ciphertextDigest, d.policyId, d.policyVersion, d.createdAt]),
         );
+        await insertRows(tx, 'delivery_ciphertexts', ['delivery_id', 'created_at', 'ciphertext'], deliveries.map((d) => [d.deliveryId, d.createdAt, d.ciphertext]));
         await insertRows(tx, 'delivery_events', ['delivery_id', 'event', 'at'], deliveries.map((d) => [d.deliveryId, 'queued', d.createdAt]));
         await insertRows(tx, 'open_deliveries', ['delivery_id', 'recipient'], deliveries.map((d) => [d.deliveryId, d.recipient]));
         // Fail closed: without its log entries, no delivery is stored, so none is ever sent.
@@ -148,26 +146,45 @@ export class SqlStore implements HubStore {
   }
 
   async getDelivery(deliveryId: string, ciphertext?: Uint8Array): Promise<StoredDelivery | undefined> {
-    const columns = ciphertext ? DELIVERY_COLUMNS_BUT_CIPHERTEXT : '*';
-    const row = await this.db.get(`SELECT ${columns} FROM deliveries WHERE delivery_id = ?`, [deliveryId]);
+    const row = await this.db.get(
+      ciphertext
+        ? 'SELECT * FROM deliveries WHERE delivery_id = ?'
+        : 'SELECT d.*, c.ciphertext FROM deliveries d LEFT JOIN delivery_ciphertexts c ON c.delivery_id = d.delivery_id WHERE d.delivery_id = ?',
+      [deliveryId],
+    );
     if (!row) return undefined;
     const events = await this.events(this.db, deliveryId);
     const retried = events.filter((e) => e.event === 'retried').at(-1);
-    return { ...deliveryFromRow(row, ciphertext), status: statusOf(events), attemptsSince: retried?.at ?? str(row, 'created_at'), ...purgedAt(row) };
+    const purged = events.find((e) => e.event === PURGED_EVENT);
+    const held = ciphertext ?? (row.ciphertext != null ? bytes(row, 'ciphertext') : undefined);
+    if (!held && !purged) throw new Error(`delivery ${deliveryId} has neither its ciphertext nor a purge`);
+    return {
+      ...deliveryFromRow(row, held ?? new Uint8Array(0)),
+      status: statusOf(events),
+      attemptsSince: retried?.at ?? str(row, 'created_at'),
+      ...(purged ? { ciphertextPurgedAt: purged.at } : {}),
+    };
   }
 
   async purgeReceivedCiphertext(purge: CiphertextPurge, limit: number): Promise<number> {
     const cutoff = cutoffOf(purge);
     const latest = [...purge.receivedBefore.values(), purge.otherwise].reduce((a, b) => (a > b ? a : b));
-    // Rechecked outside the subquery: another instance may purge the same rows first.
-    return this.db.run(
-      `UPDATE deliveries SET ciphertext = ?, ciphertext_purged_at = ${this.db.clock}
-       WHERE ciphertext_purged_at IS NULL AND delivery_id IN (
-         SELECT d.delivery_id FROM deliveries d
-         WHERE d.ciphertext_purged_at IS NULL AND d.created_at <= ?
-           AND EXISTS (SELECT 1 FROM delivery_events e WHERE e.delivery_id = d.delivery_id AND e.event = ${receivedEvent('d')} AND e.at <= ${cutoff.sql})
-         ORDER BY d.created_at LIMIT ?)`,
-      [Buffer.alloc(0), latest, ...cutoff.params, limit],
+    return this.db.transaction(
+      async (tx) => {
+        const due = await tx.all(
+          `SELECT c.delivery_id FROM delivery_ciphertexts c CROSS JOIN deliveries d
+           WHERE c.created_at <= ? AND d.delivery_id = c.delivery_id
+             AND EXISTS (SELECT 1 FROM delivery_events e WHERE e.delivery_id = d.delivery_id AND e.event = ${receivedEvent('d')} AND e.at <= ${cutoff.sql})
+           ORDER BY c.created_at LIMIT ?`,
+          [latest, ...cutoff.params, limit],
+        );
+        const ids = due.map((r) => str(r, 'delivery_id'));
+        // The event first: the database deletes no ciphertext whose purge is not recorded.
+        for (const deliveryId of ids) await this.insertEvent(tx, { deliveryId, event: PURGED_EVENT, at: purge.at });
+        if (ids.length > 0) await tx.run(`DELETE FROM delivery_ciphertexts WHERE delivery_id IN (${ids.map(() => '?').join(', ')})`, ids);
+        return ids.length;
+      },
+      { exclusive: true },
     );
   }
 
@@ -175,7 +192,7 @@ export class SqlStore implements HubStore {
     // The status is derived from events; the last event narrows the candidates before deriving it.
     const onlyWithDeadEvent = status === 'dead' ? `${HAS_DEAD_EVENT} AND` : '';
     const rows = await this.db.all(
-      `SELECT d.delivery_id, d.message_id, d.sender, d.recipient, d.transport, d.created_at, d.ciphertext_purged_at FROM deliveries d
+      `SELECT d.delivery_id, d.message_id, d.sender, d.recipient, d.transport, d.created_at FROM deliveries d
        WHERE ${onlyWithDeadEvent} (SELECT e.event FROM delivery_events e WHERE e.delivery_id = d.delivery_id ORDER BY e.seq DESC LIMIT 1) IN (${STATUS_TAIL[status]})
        ORDER BY d.seq`,
     );
@@ -183,7 +200,7 @@ export class SqlStore implements HubStore {
     for (const r of rows) {
       const events = await this.events(this.db, str(r, 'delivery_id'));
       if (statusOf(events) !== status) continue;
-      out.push({ deliveryId: str(r, 'delivery_id'), messageId: str(r, 'message_id'), sender: str(r, 'sender'), recipient: str(r, 'recipient'), transport: str(r, 'transport') as TransportKind, createdAt: str(r, 'created_at'), status, events, ...purgedAt(r) });
+      out.push({ deliveryId: str(r, 'delivery_id'), messageId: str(r, 'message_id'), sender: str(r, 'sender'), recipient: str(r, 'recipient'), transport: str(r, 'transport') as TransportKind, createdAt: str(r, 'created_at'), status, events });
       if (out.length >= limit) break;
     }
     return out;

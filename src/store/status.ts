@@ -6,7 +6,7 @@ const RANK: Record<DeliveryStatus, number> = { queued: 0, failed: 1, delivered: 
 export function statusOf(events: { event: DeliveryEventKind }[]): DeliveryStatus {
   let status: DeliveryStatus = 'queued';
   for (const { event } of events) {
-    if (event === 'available') continue;
+    if (event === 'available' || event === 'purged') continue;
     if (event === 'retried') {
       status = 'queued';
       continue;

@@ -4,13 +4,14 @@ import type { Policy } from '../config/schema.ts';
 import type { Manifest } from '../minimisation/engine.ts';
 import type { MeetingAssignment } from '../submission/meeting.ts';
 
-export const DELIVERY_EVENTS = ['queued', 'available', 'delivered', 'acknowledged', 'failed', 'dead', 'retried'] as const;
+export const DELIVERY_EVENTS = ['queued', 'available', 'delivered', 'acknowledged', 'failed', 'dead', 'retried', 'purged'] as const;
 export type DeliveryEventKind = (typeof DELIVERY_EVENTS)[number];
 /**
  * What API.md reports. `available` (placed in a pull inbox) is reported as `queued`; `retried` (an
- * administrator sent a dead delivery back) starts the delivery over as `queued`.
+ * administrator sent a dead delivery back) starts the delivery over as `queued`; `purged` (the hub
+ * emptied its copy after the recipient received it) leaves the status as it was.
  */
-export type DeliveryStatus = Exclude<DeliveryEventKind, 'available' | 'retried'>;
+export type DeliveryStatus = Exclude<DeliveryEventKind, 'available' | 'retried' | 'purged'>;
 export type TransportKind = 'pull' | 'push' | 'file';
 
 export interface MessageRecord {
@@ -105,7 +106,7 @@ export interface DeliverySummary {
 
 export interface StoredDelivery extends DeliveryRecord {
   status: DeliveryStatus;
-  /** When the hub emptied its copy of the ciphertext, after the recipient had received it; the bytes are then empty. */
+  /** When the hub purged its copy of the ciphertext, after the recipient had received it; the bytes are then empty. */
   ciphertextPurgedAt?: string;
   /** When the current run of attempts began: creation, or an administrator's retry. Max age counts from here. */
   attemptsSince: string;
@@ -120,7 +121,6 @@ export interface DeliveryOverview {
   createdAt: string;
   status: DeliveryStatus;
   events: DeliverySummary['events'];
-  ciphertextPurgedAt?: string;
 }
 
 /** How long the hub keeps a received delivery's ciphertext: received before these times, it goes. */
@@ -128,6 +128,8 @@ export interface CiphertextPurge {
   /** Per recipient; a recipient not named (one no longer configured) takes `otherwise`. */
   receivedBefore: Map<string, string>;
   otherwise: string;
+  /** The time of the `purged` events. */
+  at: string;
 }
 
 export interface InboxEntry {
@@ -155,8 +157,9 @@ export interface HubStore {
   /** With the ciphertext the caller already holds (the outbox's copy), the row is read without its own. */
   getDelivery(deliveryId: string, ciphertext?: Uint8Array): Promise<StoredDelivery | undefined>;
   /**
-   * Empties the ciphertext of at most `limit` deliveries received before their recipient's time (oldest
-   * first), dated by the database's clock; the row, its digest and its events stay. Returns how many.
+   * Deletes the ciphertext of at most `limit` deliveries received before their recipient's time (oldest
+   * first), each with a `purged` event and its log entry in the same transaction; the delivery, its
+   * digest and its events stay. Returns how many.
    */
   purgeReceivedCiphertext(purge: CiphertextPurge, limit: number): Promise<number>;
   /** Deliveries whose current status is the one given, oldest first, without their ciphertext. */

@@ -1,23 +1,24 @@
 import pg from 'pg';
 import type { Database, Row, Sql, SqlValue } from '../sql.ts';
-import { addCiphertextPurge, addRetainUntil, deliveryTables, logEntriesTable, openDeliveriesTable, PURGE_AFTER_RETENTION_MESSAGE, purgeAfterRetention, PURGE_ONLY, PURGE_ONLY_MESSAGE, PURGE_RECEIVED_ONLY_MESSAGE } from './shared-ddl.ts';
+import { addRetainUntil, deliveryTables, logEntriesTable, openDeliveriesTable, PURGE_AFTER_RETENTION_MESSAGE, purgeAfterRetention, PURGE_ONLY, PURGE_ONLY_MESSAGE, PURGE_RECEIVED_ONLY, PURGE_RECEIVED_ONLY_MESSAGE, separateCiphertexts } from './shared-ddl.ts';
 
 /** A time as the text JS `toISOString()` writes (UTC, milliseconds), which compares as the time it is. */
 const isoUtc = (time: string) => `to_char((${time}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 /** The transaction's start: one time for the purge and for every row its trigger checks. */
 const CLOCK = isoUtc('now()');
 
-/** A row trigger's function that lets an UPDATE through only when `condition` (over OLD and NEW) is true. */
-const allowOnly = (create: 'CREATE' | 'CREATE OR REPLACE', name: string, condition: string, refusal: string) => `${create} FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+/** A row trigger's function that lets an UPDATE (or, returning OLD, a DELETE) through only when `condition` is true. */
+const allowOnly = (create: 'CREATE' | 'CREATE OR REPLACE', name: string, condition: string, refusal: string, row: 'NEW' | 'OLD' = 'NEW') => `${create} FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
    BEGIN
      IF ${condition} THEN
-       RETURN NEW;
+       RETURN ${row};
      END IF;
      RAISE EXCEPTION '${refusal}' USING ERRCODE = 'insufficient_privilege';
    END $$;`;
 
 // The same tables as the SQLite file after its migrations. Append-only tables refuse UPDATE, DELETE and
-// TRUNCATE in triggers; log_entries and deliveries each allow exactly one UPDATE, their purge (as in SQLite).
+// TRUNCATE in triggers; log_entries allows exactly one UPDATE, the retention purge, and delivery_ciphertexts
+// one DELETE, the purge of what was received (as in SQLite).
 const MIGRATIONS = [
   `CREATE FUNCTION aoh_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
    BEGIN RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'insufficient_privilege'; END $$;
@@ -64,13 +65,15 @@ const MIGRATIONS = [
   // The ciphertext as the bytes the hub seals, pushes and serves, with no text conversion on the way.
   `ALTER TABLE deliveries ALTER COLUMN ciphertext TYPE bytea USING convert_to(ciphertext, 'UTF8');`,
   openDeliveriesTable,
-  // Deliveries, unguarded until now, allow one UPDATE: the purge of received ciphertext.
-  addCiphertextPurge(
-    CLOCK,
-    (condition) => `${allowOnly('CREATE', 'deliveries_purge_only', condition, PURGE_RECEIVED_ONLY_MESSAGE)}
-   CREATE TRIGGER deliveries_purge_only BEFORE UPDATE ON deliveries FOR EACH ROW EXECUTE FUNCTION deliveries_purge_only();
-   CREATE TRIGGER deliveries_no_delete BEFORE DELETE OR TRUNCATE ON deliveries
-     FOR EACH STATEMENT EXECUTE FUNCTION aoh_refuse('deliveries are append-only');`,
+  // Received ciphertext may be purged: deliveries become append-only, their ciphertexts deleted only by the purge.
+  separateCiphertexts(
+    'bytea',
+    `CREATE TRIGGER deliveries_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON deliveries
+     FOR EACH STATEMENT EXECUTE FUNCTION aoh_refuse('deliveries are append-only');
+   CREATE TRIGGER delivery_ciphertexts_no_update BEFORE UPDATE OR TRUNCATE ON delivery_ciphertexts
+     FOR EACH STATEMENT EXECUTE FUNCTION aoh_refuse('ciphertexts are never changed');
+   ${allowOnly('CREATE', 'delivery_ciphertexts_purge_only', PURGE_RECEIVED_ONLY, PURGE_RECEIVED_ONLY_MESSAGE, 'OLD')}
+   CREATE TRIGGER delivery_ciphertexts_purge_only BEFORE DELETE ON delivery_ciphertexts FOR EACH ROW EXECUTE FUNCTION delivery_ciphertexts_purge_only();`,
   ),
 ];
 

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Database, Row, Sql, SqlValue } from '../sql.ts';
-import { addCiphertextPurge, addRetainUntil, deliveryTables, logEntriesTable, openDeliveriesTable, PURGE_AFTER_RETENTION_MESSAGE, purgeAfterRetention, PURGE_ONLY, PURGE_ONLY_MESSAGE, PURGE_RECEIVED_ONLY_MESSAGE } from './shared-ddl.ts';
+import { addRetainUntil, deliveryTables, logEntriesTable, openDeliveriesTable, PURGE_AFTER_RETENTION_MESSAGE, purgeAfterRetention, PURGE_ONLY, PURGE_ONLY_MESSAGE, PURGE_RECEIVED_ONLY, PURGE_RECEIVED_ONLY_MESSAGE, separateCiphertexts } from './shared-ddl.ts';
 
 /** A time as the text JS `toISOString()` writes (UTC, milliseconds), which compares as the time it is. */
 const isoUtc = (time: string) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${time})`;
@@ -67,12 +67,14 @@ const MIGRATIONS = [
    CREATE TRIGGER log_entries_purge_only BEFORE UPDATE ON log_entries WHEN (${purgeAfterRetention(CLOCK)}) IS NOT 1
      BEGIN SELECT RAISE(ABORT, '${PURGE_AFTER_RETENTION_MESSAGE}'); END;`,
   openDeliveriesTable,
-  // Deliveries, unguarded until now, allow one UPDATE: the purge of received ciphertext.
-  addCiphertextPurge(
-    CLOCK,
-    (condition) => `CREATE TRIGGER deliveries_purge_only BEFORE UPDATE ON deliveries WHEN (${condition}) IS NOT 1
-     BEGIN SELECT RAISE(ABORT, '${PURGE_RECEIVED_ONLY_MESSAGE}'); END;
-   CREATE TRIGGER deliveries_no_delete BEFORE DELETE ON deliveries BEGIN SELECT RAISE(ABORT, 'deliveries are append-only'); END;`,
+  // Received ciphertext may be purged: deliveries become append-only, their ciphertexts deleted only by the purge.
+  separateCiphertexts(
+    'BLOB',
+    `CREATE TRIGGER deliveries_append_only_update BEFORE UPDATE ON deliveries BEGIN SELECT RAISE(ABORT, 'deliveries are append-only'); END;
+   CREATE TRIGGER deliveries_append_only_delete BEFORE DELETE ON deliveries BEGIN SELECT RAISE(ABORT, 'deliveries are append-only'); END;
+   CREATE TRIGGER delivery_ciphertexts_no_update BEFORE UPDATE ON delivery_ciphertexts BEGIN SELECT RAISE(ABORT, 'ciphertexts are never changed'); END;
+   CREATE TRIGGER delivery_ciphertexts_purge_only BEFORE DELETE ON delivery_ciphertexts WHEN (${PURGE_RECEIVED_ONLY}) IS NOT 1
+     BEGIN SELECT RAISE(ABORT, '${PURGE_RECEIVED_ONLY_MESSAGE}'); END;`,
   ),
 ];
 

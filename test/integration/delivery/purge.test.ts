@@ -20,7 +20,7 @@ const fetch = (id: keyof typeof partners, deliveryId: string) => partners[id].re
 
 describe('the hub’s copy of a received delivery', () => {
   it('is purged after its recipient acknowledged it, by the recipient’s own time; fetching it again then answers 410', async () => {
-    const { to } = await t.sendMinutes();
+    const { messageId, to } = await t.sendMinutes();
     for (const id of ['politie', 'om', 'rvdk'] as const) await eventually(`${id}'s delivery in its inbox`, async () => ((await partners[id].request('GET', '/v1/inbox')).body.includes(to[id]!) ? true : undefined));
     for (const id of ['politie', 'om'] as const) {
       expect((await fetch(id, to[id]!)).status).toBe(200);
@@ -43,6 +43,11 @@ describe('the hub’s copy of a received delivery', () => {
     expect(stored!.ciphertextDigest).toMatch(/^[0-9a-f]{64}$/);
     expect((await partners.politie.request('GET', `/v1/log/proof/${to.politie}`)).status).toBe(200);
     expect(t.logLines.some((l) => l.includes('purged the ciphertext of received deliveries'))).toBe(true);
+    // The sender sees the purge among the delivery's events; its status stays acknowledged.
+    const vt = await t.partner('vt');
+    const status = JSON.parse((await vt.request('GET', `/v1/messages/${messageId}`)).body) as { recipients: { deliveryId: string; status: string; events: { event: string }[] }[] };
+    const politie = status.recipients.find((d) => d.deliveryId === to.politie)!;
+    expect([politie.status, politie.events.map((e) => e.event).slice(-2)]).toEqual(['acknowledged', ['acknowledged', 'purged']]);
 
     for (const id of ['om', 'rvdk', 'reclassering'] as const) expect((await fetch(id, to[id]!)).status, id).toBe(200);
     // The other partners still see only their own: the purged delivery is no more theirs than before.

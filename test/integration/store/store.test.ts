@@ -357,8 +357,8 @@ describe.each(DIALECTS)('ciphertext stored as text by an earlier hub, on %s', (d
       const old = rawDatabase(db.settings);
       await old.transaction(
         async (tx) => {
-          // PostgreSQL's column was text before its migration 3; SQLite's column takes either.
-          await schemaAsOf(tx, old.migrations, dialect === 'postgres' ? 2 : old.migrations.length);
+          // PostgreSQL's column was text before its migration 3; SQLite's column takes either, until the ciphertexts got a table of their own.
+          await schemaAsOf(tx, old.migrations, dialect === 'postgres' ? 2 : CIPHERTEXT_PURGE_MIGRATION.sqlite - 1);
           await tx.run("INSERT INTO messages (sender, message_id, type, purpose, case_ref, created_at, received_at, content_digest, refused) VALUES ('vt', 'm1', 'minutes', 'execution', 'VT-1', 't', 't', 'x', '[]')");
           await tx.run("INSERT INTO deliveries (delivery_id, message_id, sender, recipient, transport, ciphertext, ciphertext_digest, policy_id, policy_version, created_at) VALUES ('as-text', 'm1', 'vt', 'politie', 'pull', ?, 'x', 'p', 1, 't')", [armour]);
         },
@@ -450,8 +450,9 @@ describe.each(DIALECTS)('the deliveries the reconciler reads, on %s', (dialect) 
 describe.each(DIALECTS)('the purge of received ciphertext on %s', (dialect) => {
   let db: TestDatabase;
   let store: SqlStore;
-  const EMPTY = dialect === 'postgres' ? "'\\x'::bytea" : "X''";
-  const handPurge = (id: string, set = `ciphertext = ${EMPTY}, ciphertext_purged_at = '${new Date(Date.now() - 1000).toISOString()}'`) => `UPDATE deliveries SET ${set} WHERE delivery_id = '${id}'`;
+  const AT = '2026-11-22T13:00:00.000Z';
+  const purgedEvent = (id: string) => `INSERT INTO delivery_events (delivery_id, event, at) VALUES ('${id}', 'purged', '${AT}')`;
+  const deleteCiphertext = (id: string) => `DELETE FROM delivery_ciphertexts WHERE delivery_id = '${id}'`;
 
   /** Deliveries of one message, each with the events after its `queued`, all stored through the store. */
   async function deliveriesWithEvents(histories: Record<string, { recipient: string; transport: TransportKind; events: [DeliveryEventKind, string][] }>) {
@@ -478,53 +479,52 @@ describe.each(DIALECTS)('the purge of received ciphertext on %s', (dialect) => {
     await db.remove();
   });
 
-  const held = async () => (await queryRows(db.settings, 'SELECT delivery_id FROM deliveries WHERE ciphertext_purged_at IS NULL ORDER BY delivery_id')).map((r) => r.delivery_id);
+  const held = async () => (await queryRows(db.settings, 'SELECT delivery_id FROM delivery_ciphertexts ORDER BY delivery_id')).map((r) => r.delivery_id);
+  const statuses = async () => (await store.findMessage('vt', 'm1'))!.deliveries.map((d) => [d.deliveryId, d.status]);
 
-  it('empties only what its recipient received before the recipient’s time, oldest first and in batches, and keeps the row, its digest and its events', async () => {
-    const purge = { receivedBefore: new Map([['politie', '2026-11-22T11:00:00.000Z'], ['om', '2026-11-22T10:30:00.000Z']]), otherwise: '2026-11-22T09:30:00.000Z' };
-    const eventsBefore = await store.findMessage('vt', 'm1');
+  it('deletes only what its recipient received before the recipient’s time, in batches, recording each purge, and keeps the delivery, its digest and its status', async () => {
+    const purge = { receivedBefore: new Map([['politie', '2026-11-22T11:00:00.000Z'], ['om', '2026-11-22T10:30:00.000Z']]), otherwise: '2026-11-22T09:30:00.000Z', at: AT };
+    const before = await statuses();
     expect(await store.purgeReceivedCiphertext(purge, 1)).toBe(1);
     expect(await store.purgeReceivedCiphertext(purge, 10)).toBe(1);
     expect(await store.purgeReceivedCiphertext(purge, 10)).toBe(0);
     // Fetched but not acknowledged, dead, received after its recipient's time, or after the time for recipients no longer configured: held.
     expect(await held()).toEqual(['file-of-a-removed-partner', 'pull-fetched', 'push-failed', 'push-late']);
+    expect(await statuses()).toEqual(before);
 
     const purged = await store.getDelivery('pull-acked');
-    expect(purged).toMatchObject({ status: 'acknowledged', ciphertextDigest: 'digest-pull-acked', recipient: 'politie' });
+    expect(purged).toMatchObject({ status: 'acknowledged', ciphertextDigest: 'digest-pull-acked', recipient: 'politie', ciphertextPurgedAt: AT });
     expect(purged!.ciphertext).toHaveLength(0);
-    // Dated by the database's clock, not by the hub's.
-    expect(Date.now() - Date.parse(purged!.ciphertextPurgedAt!)).toBeLessThan(60_000);
-    expect(Buffer.from((await store.getDelivery('pull-fetched'))!.ciphertext).toString()).toBe('ciphertext of pull-fetched');
-    expect((await store.getDelivery('pull-fetched'))!.ciphertextPurgedAt).toBeUndefined();
-    expect(await store.findMessage('vt', 'm1')).toEqual(eventsBefore);
-    expect((await store.deliveriesWithStatus('delivered', 10)).map((d) => [d.deliveryId, d.ciphertextPurgedAt !== undefined])).toEqual([
-      ['pull-fetched', false],
-      ['push-delivered', true],
-      ['push-late', false],
-      ['file-of-a-removed-partner', false],
-    ]);
+    expect((await store.findMessage('vt', 'm1'))!.deliveries.find((d) => d.deliveryId === 'pull-acked')!.events.map((e) => e.event)).toEqual(['queued', 'available', 'delivered', 'acknowledged', 'purged']);
+    const kept = await store.getDelivery('pull-fetched');
+    expect(Buffer.from(kept!.ciphertext).toString()).toBe('ciphertext of pull-fetched');
+    expect(kept!.ciphertextPurgedAt).toBeUndefined();
+    // A purged delivery still lists under its status.
+    expect((await store.deliveriesWithStatus('delivered', 10)).map((d) => d.deliveryId)).toEqual(['pull-fetched', 'push-delivered', 'push-late', 'file-of-a-removed-partner']);
+    expect((await store.deliveriesWithStatus('acknowledged', 10)).map((d) => d.deliveryId)).toEqual(['pull-acked']);
 
-    await store.purgeReceivedCiphertext({ receivedBefore: new Map(), otherwise: '2026-11-22T12:00:00.000Z' }, 10);
+    await store.purgeReceivedCiphertext({ receivedBefore: new Map(), otherwise: '2026-11-22T12:00:00.000Z', at: AT }, 10);
     expect(await held()).toEqual(['pull-fetched', 'push-failed']);
+    // Each purge is in the disclosure log, which still verifies.
+    expect((await store.log.entriesOfDelivery('push-late')).map((e) => e.entry?.kind === 'status' && e.entry.event).filter(Boolean)).toEqual(['delivered', 'purged']);
     expect(await verifyLog(store.log.rows(), [], async () => true)).toMatchObject({ intact: true });
   });
 
-  it('is the only change the database lets anyone make to a delivery', async () => {
+  it('is the only way the database lets anyone remove a ciphertext, and nothing changes one', async () => {
     for (const [statement, why] of [
-      [handPurge('push-failed'), 'a dead delivery'],
-      [handPurge('pull-fetched'), 'a pull delivery fetched but not acknowledged'],
-      [handPurge('push-late', `ciphertext = ${EMPTY}, ciphertext_purged_at = '2999-01-01T00:00:00.000Z'`), 'a purge dated ahead of the database’s clock'],
-      [handPurge('push-late', `ciphertext_purged_at = '2026-11-22T13:00:00.000Z'`), 'a purge that keeps the bytes'],
-      [handPurge('push-late', `ciphertext = ${EMPTY}, ciphertext_purged_at = '2026-11-22T13:00:00.000Z', ciphertext_digest = 'other'`), 'a purge that changes the digest'],
+      [deleteCiphertext('push-late'), 'a received delivery whose purge is not recorded'],
+      [`${purgedEvent('push-failed')}; ${deleteCiphertext('push-failed')}`, 'a dead delivery'],
+      [`${purgedEvent('pull-fetched')}; ${deleteCiphertext('pull-fetched')}`, 'a pull delivery fetched but not acknowledged'],
     ]) {
-      await expect(execute(db.settings, statement!), why).rejects.toThrow(/only the purge of a received delivery’s ciphertext/);
+      await expect(execute(db.settings, statement!), why).rejects.toThrow(/deleted only by the recorded purge/);
     }
-    await execute(db.settings, handPurge('push-late'));
-    await expect(execute(db.settings, handPurge('push-late')), 'a second purge').rejects.toThrow(/append-only/);
+    await expect(execute(db.settings, "UPDATE delivery_ciphertexts SET created_at = 'x'")).rejects.toThrow(/never changed/);
+    if (dialect === 'postgres') await expect(execute(db.settings, 'TRUNCATE delivery_ciphertexts')).rejects.toThrow(/never changed/);
+    await execute(db.settings, `${purgedEvent('push-late')}; ${deleteCiphertext('push-late')}`);
     expect(await held()).toEqual(['file-of-a-removed-partner', 'pull-acked', 'pull-fetched', 'push-delivered', 'push-failed']);
   });
 
-  it('arrives by migration in a database of the schema before it, which held every ciphertext', async () => {
+  it('arrives by migration in a database of the schema before it, whose deliveries held their ciphertexts', async () => {
     await store.close();
     const other = await testDatabase(dialect);
     try {
@@ -533,15 +533,18 @@ describe.each(DIALECTS)('the purge of received ciphertext on %s', (dialect) => {
         async (tx) => {
           await schemaAsOf(tx, old.migrations, CIPHERTEXT_PURGE_MIGRATION[dialect] - 1);
           await insertMessageRow(tx, message('m1'));
-          await insertDeliveryRow(tx, { ...delivery('old', 'm1'), transport: 'push' });
-          for (const event of ['queued', 'delivered']) await tx.run('INSERT INTO delivery_events (delivery_id, event, at) VALUES (?, ?, ?)', ['old', event, '2026-11-22T10:00:00.000Z']);
+          for (const id of ['old-delivered', 'old-queued']) await insertDeliveryRow(tx, { ...delivery(id, 'm1'), transport: 'push', ciphertext: Buffer.from(`ciphertext of ${id}`) });
+          for (const event of ['queued', 'delivered']) await tx.run('INSERT INTO delivery_events (delivery_id, event, at) VALUES (?, ?, ?)', ['old-delivered', event, '2026-11-22T10:00:00.000Z']);
+          await tx.run('INSERT INTO delivery_events (delivery_id, event, at) VALUES (?, ?, ?)', ['old-queued', 'queued', '2026-11-22T10:00:00.000Z']);
         },
         { exclusive: true },
       );
       await old.close();
       store = await other.open();
-      expect(await store.purgeReceivedCiphertext({ receivedBefore: new Map(), otherwise: '2026-11-22T11:00:00.000Z' }, 10)).toBe(1);
-      expect((await store.getDelivery('old'))!.ciphertext).toHaveLength(0);
+      expect(Buffer.from((await store.getDelivery('old-delivered'))!.ciphertext).toString()).toBe('ciphertext of old-delivered');
+      expect(await store.purgeReceivedCiphertext({ receivedBefore: new Map(), otherwise: '2026-11-22T11:00:00.000Z', at: AT }, 10)).toBe(1);
+      expect((await store.getDelivery('old-delivered'))!.ciphertext).toHaveLength(0);
+      expect(Buffer.from((await store.getDelivery('old-queued'))!.ciphertext).toString()).toBe('ciphertext of old-queued');
       await expect(execute(other.settings, "UPDATE deliveries SET sender = 'x'")).rejects.toThrow(/append-only/);
     } finally {
       await store.close();

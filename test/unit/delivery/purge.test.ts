@@ -18,6 +18,7 @@ describe('the purge times of received ciphertext', () => {
         ['rvdk', '2026-12-08T10:30:00.000Z'],
       ]),
       otherwise: '2026-12-01T12:00:00.000Z',
+      at: '2026-12-08T12:00:00.000Z',
     });
   });
 });
