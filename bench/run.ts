@@ -33,18 +33,20 @@ const { values: args } = parseArgs({
     soak: { type: 'string' },
     workers: { type: 'string' },
     concurrency: { type: 'string', default: '8,32' },
+    'purge-after-hours': { type: 'string', default: '0' },
     out: { type: 'string', default: 'bench/results' },
     help: { type: 'boolean', default: false },
   },
 });
 
 if (args.help) {
-  console.log(`npm run bench -- [--quick] [--duration 5s] [--cells rsa3072/r5/1MB,curve25519/r1] [--workers N] [--concurrency 8,32] [--soak 10m]
+  console.log(`npm run bench -- [--quick] [--duration 5s] [--cells rsa3072/r5/1MB,curve25519/r1] [--workers N] [--concurrency 8,32] [--purge-after-hours 0] [--soak 10m]
   --duration     length of each measured phase (floor, maximum, half rate); default 5s (3s with --quick)
   --quick        curve25519 only, 1 and 3 recipients, 1KB and 64KB
   --cells        only cells whose name ("curve25519 r3 64KB") holds every /-separated part of one comma-separated filter
   --workers      the hub's hub.crypto.workers and the floor's pool size; default one per core (${availableParallelism()}); 0: the hub's main thread
   --concurrency  submissions in flight while finding the maximum throughput, comma-separated: each is tried and the better kept; default 8,32
+  --purge-after-hours  the hub's purgeCiphertextAfterHours; default 0, the purge work a hub past its retention does at the rate it receives
   --soak 10m     instead of the table: one cell (default curve25519 r3 64KB) at 40% of its maximum, memory over time`);
   process.exit(0);
 }
@@ -78,6 +80,8 @@ const FLOOR_IN_FLIGHT_PER_WORKER = [2, 8];
 /** Submissions in flight for the maximum: each level is one phase, and the cell keeps the one that delivered most. */
 const inFlightLevels = args.concurrency.split(',').map(Number);
 if (inFlightLevels.some((n) => !Number.isInteger(n) || n < 1)) throw new TypeError(`--concurrency takes whole numbers, comma-separated: ${args.concurrency}`);
+const purgeAfterHours = Number(args['purge-after-hours']);
+if (!(purgeAfterHours >= 0)) throw new TypeError(`--purge-after-hours takes a number of hours: ${args['purge-after-hours']}`);
 const phaseMs = parseDuration(args.duration ?? (args.quick ? '3s' : '5s'));
 const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const failuresText = (failures: Record<string, number>) => Object.entries(failures).map(([why, n]) => ` (${n}× ${why})`).join('');
@@ -98,7 +102,7 @@ interface Rig {
 
 async function rig(keyType: KeyType): Promise<Rig> {
   log(`${keyType}: keys, PKI and configuration`);
-  const setup = await createSetup(keyType, { cryptoWorkers: args.workers === undefined ? undefined : workers, deliveryConcurrency: 16 });
+  const setup = await createSetup(keyType, { cryptoWorkers: args.workers === undefined ? undefined : workers, deliveryConcurrency: 16, purgeAfterHours });
   const { receivers, urls } = await Receivers.start(setup.certsDir, RECIPIENTS);
   setup.pushTo(urls);
   const hub = await startHubChild(setup.configDir, setup.root);
@@ -308,7 +312,7 @@ async function main(): Promise<void> {
     try {
       const result = await soak(r, cell, parseDuration(args.soak));
       const file = join(outDir, `${stamp}-soak.json`);
-      writeFileSync(file, JSON.stringify({ startedAt, machine: host, workers, result }, null, 2));
+      writeFileSync(file, JSON.stringify({ startedAt, machine: host, workers, purgeCiphertextAfterHours: purgeAfterHours, result }, null, 2));
       const sw = result.slowWindows;
       log(`soak: end to end p50 ${result.outcome.endToEndMs.p50?.toFixed(0)} ms, p99 ${result.outcome.endToEndMs.p99?.toFixed(0)} ms; ${sw.slow} of ${sw.windows} windows had a p99 over ${sw.p99AboveMs} ms, ${sw.slowWithGcPauseOver100ms} of them with a GC pause over 100 ms and ${sw.slowWithEventLoopLag} with an event-loop delay over ${sw.p99AboveMs} ms (${sw.otherWithEventLoopLag} other windows had such a delay)`);
       log(`soak: RSS first minute ${result.firstMinuteMB.toFixed(0)} MB, last minute ${result.lastMinuteMB.toFixed(0)} MB, second half ${result.secondHalfSlopeMBPerMinute.toFixed(2)} MB/min; steal ${result.stealCpuPercent.toFixed(0)} % of a core; ${result.outcome.failed} failed${failuresText(result.outcome.failures)}; ${file}`);
@@ -330,7 +334,7 @@ async function main(): Promise<void> {
     }
   }
   const table = `${markdownTable(results)}\n\nCPU per delivered message at the maximum, in ms, by where it ran (the hub's threads by kind; the bench; other processes, mostly Redis):\n\n${cpuTable(results)}`;
-  const options = { durationMs: phaseMs, workers, concurrency: inFlightLevels, warmUpMs: WARM_UP_MS, quick: args.quick };
+  const options = { durationMs: phaseMs, workers, concurrency: inFlightLevels, warmUpMs: WARM_UP_MS, purgeCiphertextAfterHours: purgeAfterHours, quick: args.quick };
   writeFileSync(join(outDir, `${stamp}.json`), JSON.stringify({ startedAt, machine: { ...host, atEnd: machine() }, options, cells: results }, null, 2));
   const markdown = `${machineLine(host, startedAt)}; ${workers} crypto workers, ${phaseMs / 1000} s per phase, ${inFlightLevels.join(' or ')} submissions in flight at the maximum${inFlightLevels.length > 1 ? ', whichever delivered more' : ''}, after ${WARM_UP_MS / 1000} s unmeasured\n\n${table}\n`;
   writeFileSync(join(outDir, 'latest.md'), markdown);

@@ -67,7 +67,7 @@ async function pgpKey(dir: string, id: string, keyType: KeyType): Promise<void> 
  * A configuration of its own in a temporary folder: the shipped hub.yaml pointed at a new PKI with OpenPGP
  * keys of `keyType`, a sender and five recipients that read the canonical vocabulary, and their policies.
  */
-export async function createSetup(keyType: KeyType, options: { cryptoWorkers?: number | undefined; deliveryConcurrency: number }): Promise<BenchSetup> {
+export async function createSetup(keyType: KeyType, options: { cryptoWorkers?: number | undefined; deliveryConcurrency: number; purgeAfterHours: number }): Promise<BenchSetup> {
   const root = mkdtempSync(join(tmpdir(), `aoh-bench-${keyType}-`));
   const configDir = join(root, 'config');
   const certsDir = join(root, 'certs');
@@ -81,8 +81,8 @@ export async function createSetup(keyType: KeyType, options: { cryptoWorkers?: n
     pgp: { publicKey: cert('hub/pgp-public.asc'), privateKey: cert('hub/pgp-private.asc') },
     pseudonymKey: cert('hub/pseudonym.key'),
     database: { path: join(root, 'hub.db') },
-    // A hub past its first week purges as much ciphertext as it receives: purging at once puts that work in the measurement.
-    delivery: { backoffSeconds: 1, maxBackoffSeconds: 5, maxAgeHours: 1, pushTimeoutSeconds: 15, concurrency: options.deliveryConcurrency, purgeCiphertextAfterHours: 0 },
+    // A hub past its retention purges as much ciphertext as it receives: purging at once (0) puts that work in the measurement.
+    delivery: { backoffSeconds: 1, maxBackoffSeconds: 5, maxAgeHours: 1, pushTimeoutSeconds: 15, concurrency: options.deliveryConcurrency, purgeCiphertextAfterHours: options.purgeAfterHours },
     ...(options.cryptoWorkers === undefined ? {} : { crypto: { workers: options.cryptoWorkers } }),
     // The default submit limit (600 a minute) would answer 429 once a faster hub used up its burst: the bench measures the hub, not its limiter.
     rateLimits: { submit: { max: 1_000_000, perSeconds: 1 } },

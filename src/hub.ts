@@ -78,8 +78,12 @@ const SHUTDOWN_GRACE_MS = 5_000;
 /** How often the hub hashes the log's new leaves between checkpoints. */
 const FOLLOW_LOG_MS = 5_000;
 
-/** How often the hub looks for received deliveries whose ciphertext is due to go. */
-const PURGE_CIPHERTEXT_MS = 15_000;
+/**
+ * How often the hub looks for received deliveries whose ciphertext is due to go. Often, so that each
+ * sweep is small: at 14 msg/s to 3 recipients, sweeps every 15 s (about 650 deliveries each) raised p99
+ * from 82 to 136 ms in 12-minute soaks.
+ */
+const PURGE_CIPHERTEXT_MS = 1_000;
 
 /** Signs a checkpoint when the log has grown, and purges entries past their retention. */
 async function maintainLog(disclosureLog: DisclosureLog, log: Logger): Promise<void> {

@@ -171,6 +171,7 @@ export class SqlStore implements HubStore {
     const latest = [...purge.receivedBefore.values(), purge.otherwise].reduce((a, b) => (a > b ? a : b));
     return this.db.transaction(
       async (tx) => {
+        // Driven by the ciphertexts still held, oldest first (CROSS JOIN keeps SQLite from starting at every delivery).
         const due = await tx.all(
           `SELECT c.delivery_id FROM delivery_ciphertexts c CROSS JOIN deliveries d
            WHERE c.created_at <= ? AND d.delivery_id = c.delivery_id

@@ -34,7 +34,7 @@ export function inboxRouter(store: HubStore, metrics: HubMetrics): Router {
   router.get('/:deliveryId', async (req, res) => {
     const delivery = await ownDelivery(req.params.deliveryId, principalOf(res).id);
     if (delivery.ciphertextPurgedAt) {
-      throw new HubProblem(Problems.deliveryPurged, `Delivery ${delivery.deliveryId} was acknowledged; the hub purged its copy at ${delivery.ciphertextPurgedAt}`);
+      throw new HubProblem(Problems.deliveryPurged, `Delivery ${delivery.deliveryId} was received; the hub purged its copy at ${delivery.ciphertextPurgedAt}`);
     }
     await store.appendEventOnce({ deliveryId: delivery.deliveryId, event: 'delivered', at: new Date().toISOString(), detail: 'fetched from inbox' });
     res.status(200).type('application/pgp-encrypted').send(delivery.ciphertext);

@@ -34,7 +34,7 @@ describe('the hub’s copy of a received delivery', () => {
       return answer.status === 410 ? answer : undefined;
     }, 40_000);
     expect(gone.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(JSON.parse(gone.body)).toMatchObject({ status: 410, type: 'urn:actieoverleg-hub:problem:delivery-purged', detail: expect.stringMatching(/acknowledged; the hub purged its copy at \d{4}-/) });
+    expect(JSON.parse(gone.body)).toMatchObject({ status: 410, type: 'urn:actieoverleg-hub:problem:delivery-purged', detail: expect.stringMatching(/was received; the hub purged its copy at \d{4}-/) });
 
     const stored = await t.hub.store.getDelivery(to.politie!);
     expect(stored).toMatchObject({ status: 'acknowledged', ciphertextPurgedAt: expect.any(String) });
