@@ -28,18 +28,30 @@ export type CertificateIdentity = z.infer<typeof CertificateIdentity>;
  * delivery's ciphertext goes `purgeCiphertextAfterHours` after its recipient received it (acknowledged
  * a pull delivery, or took a push or file delivery); 0 purges it at the next sweep.
  */
+const deliveryFields = {
+  attempts: z.number().int().min(1).max(100_000),
+  backoffSeconds: z.number().positive(),
+  maxBackoffSeconds: z.number().positive(),
+  maxAgeHours: z.number().positive(),
+  pushTimeoutSeconds: z.number().positive(),
+  concurrency: z.number().int().min(1).max(64),
+  rateLimit: z.object({ max: z.number().int().positive(), perSeconds: z.number().positive() }).strict(),
+  purgeCiphertextAfterHours: z.number().nonnegative(),
+};
 export const DeliverySettings = z
   .object({
-    attempts: z.number().int().min(1).max(100_000).optional(),
-    backoffSeconds: z.number().positive().default(5),
-    maxBackoffSeconds: z.number().positive().default(900),
-    maxAgeHours: z.number().positive().default(48),
-    pushTimeoutSeconds: z.number().positive().default(15),
-    concurrency: z.number().int().min(1).max(64).default(4),
-    rateLimit: z.object({ max: z.number().int().positive(), perSeconds: z.number().positive() }).strict().optional(),
-    purgeCiphertextAfterHours: z.number().nonnegative().default(168),
+    attempts: deliveryFields.attempts.optional(),
+    backoffSeconds: deliveryFields.backoffSeconds.default(5),
+    maxBackoffSeconds: deliveryFields.maxBackoffSeconds.default(900),
+    maxAgeHours: deliveryFields.maxAgeHours.default(48),
+    pushTimeoutSeconds: deliveryFields.pushTimeoutSeconds.default(15),
+    concurrency: deliveryFields.concurrency.default(4),
+    rateLimit: deliveryFields.rateLimit.optional(),
+    purgeCiphertextAfterHours: deliveryFields.purgeCiphertextAfterHours.default(168),
   })
   .strict();
+/** A partner's own delivery settings: only what it names, without defaults, so that the rest stays the hub's. */
+export const DeliveryOverrides = z.object(deliveryFields).partial().strict();
 export type DeliverySettings = z.infer<typeof DeliverySettings>;
 const DEFAULT_DELIVERY: DeliverySettings = { backoffSeconds: 5, maxBackoffSeconds: 900, maxAgeHours: 48, pushTimeoutSeconds: 15, concurrency: 4, purgeCiphertextAfterHours: 168 };
 
@@ -242,7 +254,7 @@ export const PartnerFile = z
     pgpPublicKeys: z.array(z.union([FilePath, RegisteredKeyFile])).min(1),
     transport: Transport.default({ kind: 'pull' }),
     /** Overrides of hub.delivery for this partner: its retries, pace and concurrency. */
-    delivery: DeliverySettings.partial().optional(),
+    delivery: DeliveryOverrides.optional(),
     /** Overrides of hub.rateLimits for this partner. */
     rateLimits: RateLimitOverrides.optional(),
     participant: z.boolean().default(true),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.ts';
+import { deliverySettingsFor } from '../../../src/delivery/retry.ts';
 import { ConfigError } from '../../../src/errors/problem.ts';
 
 let dir: string;
@@ -37,6 +38,16 @@ describe('loadConfig', () => {
     expect(config.partners.every((p) => p.transport.kind === 'pull')).toBe(true);
     expect(config.partners.every((p) => p.pgpKeys[0]?.armored.includes('BEGIN PGP PUBLIC KEY BLOCK'))).toBe(true);
     expect(config.policies.length).toBe(13);
+  });
+
+  it('takes from a partner’s own delivery settings only what it names; the rest stays the hub’s', () => {
+    copyConfig();
+    edit('hub.yaml', (t) => t.replace('maxAgeHours: 48', 'maxAgeHours: 24').replace('purgeCiphertextAfterHours: 168', 'purgeCiphertextAfterHours: 2'));
+    edit('partners/om.yaml', (t) => `${t}\ndelivery: { concurrency: 1 }\n`);
+    const config = loadConfig(dir, {});
+    const om = config.partners.find((p) => p.id === 'om')!;
+    expect(om.delivery).toEqual({ concurrency: 1 });
+    expect(deliverySettingsFor(config.hub.delivery, om)).toMatchObject({ concurrency: 1, maxAgeHours: 24, purgeCiphertextAfterHours: 2, backoffSeconds: 5 });
   });
 
   it('applies environment overrides', () => {
