@@ -8,7 +8,7 @@ import { ensureDevPki } from '../pki/dev-pki.ts';
 import { devIdentities } from '../pki/identities.ts';
 import { envelope, familyCase } from '../simulator/cases.ts';
 import { loadPartnerCredentials, SimulatedPartner, type ReceivedDelivery } from '../simulator/partner.ts';
-import { ensureRedis } from './redis.ts';
+import { ensureRedis, removeQueues } from './redis.ts';
 import { describeDelivery } from './report.ts';
 
 const PUSH_PARTNER = 'politie';
@@ -99,6 +99,7 @@ try {
 } finally {
   await Promise.all([...partners.values()].map((p) => p.close()));
   await hub.close();
+  await removeQueues(config.hub.redis.url, config.hub.redis.prefix);
   redis?.kill();
 }
 

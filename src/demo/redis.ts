@@ -34,3 +34,16 @@ export async function ensureRedis(url: string): Promise<ChildProcess | undefined
   child.kill();
   throw new Error(`started redis-server on port ${port}, but it did not answer`);
 }
+
+/** Removes the queues under `prefix`: each demo run has a namespace of its own, which would otherwise stay behind. */
+export async function removeQueues(url: string, prefix: string): Promise<void> {
+  const client = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    for await (const keys of client.scanStream({ match: `${prefix}:*`, count: 500 }) as AsyncIterable<string[]>) if (keys.length > 0) await client.del(...keys);
+  } catch {
+    // a Redis that is already gone holds nothing to remove
+  } finally {
+    client.disconnect();
+  }
+}

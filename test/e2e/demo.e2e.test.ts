@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClientTls, MutualTlsClient } from '../../src/simulator/client.ts';
 import { CERTS, eventually, PARTNER_IDS } from '../support/hub.ts';
 import { freePort } from '../support/net.ts';
+import { REDIS_URL } from '../support/redis.ts';
+import { Redis } from 'ioredis';
 
 // The README's quick start: `npm run demo` gets a newcomer a running hub with five simulated partners.
 describe('npm run demo', () => {
@@ -47,8 +49,16 @@ describe('npm run demo', () => {
     officer.close();
   });
 
-  it('stops on Ctrl-C', async () => {
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
+  it('stops on Ctrl-C, and takes its queues out of Redis', async () => {
+    const redis = new Redis(REDIS_URL);
+    const prefix = `aoh-demo-${child.pid}:*`;
+    try {
+      expect((await redis.keys(prefix)).length).toBeGreaterThan(0);
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      expect(await redis.keys(prefix)).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
   });
 });
