@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
@@ -104,3 +104,8 @@ export function machineBusySeconds(): number {
 export function machineStealSeconds(): number {
   return (cpuTicks()[7] ?? 0) / TICKS_PER_SECOND;
 }
+
+const fileSize = (path: string) => statSync(path, { throwIfNoEntry: false })?.size ?? 0;
+
+/** An SQLite database's size on disk in MB: its file and its write-ahead log. */
+export const sqliteMB = (path: string): number => (fileSize(path) + fileSize(`${path}-wal`)) / 2 ** 20;

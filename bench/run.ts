@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -9,7 +9,7 @@ import { startHubChild, type HubChild } from './hub-child.ts';
 import { scrapeHub } from './hub-metrics.ts';
 import { closedLoop, openLoop, outcome, type Submitted } from './load.ts';
 import { minutesPayload, KEY_TYPES, type KeyType } from './payload.ts';
-import { machineBusySeconds, machineStealSeconds, ProcessSampler, sampleProcess, sampleThreads, THREAD_KINDS, threadCpuSince, type ThreadCpu } from './proc.ts';
+import { machineBusySeconds, machineStealSeconds, ProcessSampler, sampleProcess, sampleThreads, sqliteMB, THREAD_KINDS, threadCpuSince, type ThreadCpu } from './proc.ts';
 import { Receivers } from './receivers.ts';
 import { cpuTable, machine, machineLine, markdownTable, type CellResult, type CpuPerMessage } from './report.ts';
 import { createSetup, RECIPIENTS, SENDER } from './setup.ts';
@@ -240,8 +240,6 @@ async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
   };
 }
 
-const fileMB = (path: string) => (existsSync(path) ? statSync(path).size / 2 ** 20 : 0);
-
 /** One cell at 40% of its maximum for a long time, in 10 s windows, with the hub's memory and pauses after each. */
 async function soak(r: Rig, cell: Cell, durationMs: number) {
   const recipients = RECIPIENTS.slice(0, cell.recipients);
@@ -270,7 +268,7 @@ async function soak(r: Rig, cell: Cell, durationMs: number) {
     batches.push({ runs, before, after });
     before = after;
     const w = loadWindow(batches.at(-1)!, r.receivers.arrivals, start);
-    databaseMB.push(fileMB(r.databaseFile) + fileMB(`${r.databaseFile}-wal`));
+    databaseMB.push(sqliteMB(r.databaseFile));
     log(`  ${w.minutes.toFixed(1)} min: RSS ${w.rssMB.toFixed(0)} MB; heaps: main ${w.heapUsedMB.toFixed(0)}/${w.heapTotalMB.toFixed(0)}, workers ${w.workerHeapUsedMB.toFixed(0)}/${w.workerHeapTotalMB.toFixed(0)} MB; external ${w.externalMB.toFixed(0)} MB; ${w.majorGcs} major GCs; event-loop lag max ${w.eventLoopLagMaxMs.toFixed(0)} ms; database ${databaseMB.at(-1)!.toFixed(0)} MB`);
   }
   await next;

@@ -53,7 +53,7 @@ export const DeliverySettings = z
 /** A partner's own delivery settings: only what it names, without defaults, so that the rest stays the hub's. */
 export const DeliveryOverrides = z.object(deliveryFields).partial().strict();
 export type DeliverySettings = z.infer<typeof DeliverySettings>;
-const DEFAULT_DELIVERY: DeliverySettings = { backoffSeconds: 5, maxBackoffSeconds: 900, maxAgeHours: 48, pushTimeoutSeconds: 15, concurrency: 4, purgeCiphertextAfterHours: 168 };
+const DEFAULT_DELIVERY: DeliverySettings = DeliverySettings.parse({});
 
 const SqliteDatabase = z.object({ kind: z.literal('sqlite'), path: FilePath }).strict();
 const PostgresDatabase = z

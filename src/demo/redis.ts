@@ -35,7 +35,7 @@ export async function ensureRedis(url: string): Promise<ChildProcess | undefined
   throw new Error(`started redis-server on port ${port}, but it did not answer`);
 }
 
-/** Removes the queues under `prefix`: each demo run has a namespace of its own, which would otherwise stay behind. */
+/** Removes every key under `prefix`: each demo run (and test) has a namespace of its own, which would otherwise stay behind. */
 export async function removeQueues(url: string, prefix: string): Promise<void> {
   const client = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => null });
   client.on('error', () => undefined);

@@ -9,7 +9,7 @@ export type DeliveryEventKind = (typeof DELIVERY_EVENTS)[number];
 /**
  * What API.md reports. `available` (placed in a pull inbox) is reported as `queued`; `retried` (an
  * administrator sent a dead delivery back) starts the delivery over as `queued`; `purged` (the hub
- * emptied its copy after the recipient received it) leaves the status as it was.
+ * deleted its copy after the recipient received it) leaves the status as it was.
  */
 export type DeliveryStatus = Exclude<DeliveryEventKind, 'available' | 'retried' | 'purged'>;
 export type TransportKind = 'pull' | 'push' | 'file';
@@ -106,7 +106,7 @@ export interface DeliverySummary {
 
 export interface StoredDelivery extends DeliveryRecord {
   status: DeliveryStatus;
-  /** When the hub purged its copy of the ciphertext, after the recipient had received it; the bytes are then empty. */
+  /** When the hub purged its copy of the ciphertext, after the recipient had received it; its bytes are then empty. */
   ciphertextPurgedAt?: string;
   /** When the current run of attempts began: creation, or an administrator's retry. Max age counts from here. */
   attemptsSince: string;

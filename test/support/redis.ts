@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { removeQueues } from '../../src/demo/redis.ts';
 
 export const REDIS_URL = process.env.HUB_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -48,18 +49,8 @@ export async function dumpKeys(pattern: string, url = REDIS_URL): Promise<string
   }
 }
 
-export async function deletePrefix(prefix: string, url = REDIS_URL): Promise<void> {
-  const client = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => null });
-  client.on('error', () => undefined);
-  try {
-    const keys = await client.keys(`${prefix}:*`);
-    if (keys.length > 0) await client.del(...keys);
-  } catch {
-    // a Redis the test already stopped holds nothing to clean up
-  } finally {
-    client.disconnect();
-  }
-}
+/** Removes a test's keys; a Redis the test already stopped holds nothing to remove. */
+export const deletePrefix = (prefix: string, url = REDIS_URL): Promise<void> => removeQueues(url, prefix);
 
 /**
  * Jobs ever added to the queues under a prefix, counted from BullMQ's event streams, so that a job
