@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -80,5 +80,32 @@ describe('group commit in the SQLite dialect', () => {
     expect(await first).toBe('m');
     expect(await later).toBe('n');
     expect(committed()).toEqual(['m', 'n']);
+  });
+
+  it('keeps each savepoint\'s journal in memory, not in a temporary file', async () => {
+    // SQLite's temporary files are named etilqs_*; the process's open files show them, deleted or not.
+    const tempFiles = () => readdirSync('/proc/self/fd').flatMap((fd) => {
+      try {
+        return [readlinkSync(`/proc/self/fd/${fd}`)];
+      } catch {
+        return [];
+      }
+    }).filter((target) => target.includes('etilqs_'));
+    await db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)');
+    await db.transaction(async (tx) => {
+      for (let id = 0; id < 200; id++) await tx.run('INSERT INTO notes (id, text) VALUES (?, ?)', [id, 'x'.repeat(1000)]);
+    });
+    // Each member of one group changes every page, and its savepoint journals them all: far more than
+    // the 64 KiB SQLite keeps in memory before it spills to a file (closed again when the transaction ends).
+    const seen: string[][] = [];
+    const touchAll = (mark: string) =>
+      db.transaction(async (tx) => {
+        const changed = await tx.run('UPDATE notes SET text = ? || substr(text, 2)', [mark]);
+        seen.push(tempFiles());
+        return changed;
+      });
+    expect(await Promise.all(['a', 'b', 'c'].map(touchAll))).toEqual([200, 200, 200]);
+    expect(observer.prepare("SELECT COUNT(*) AS n FROM notes WHERE text LIKE 'c%'").get()).toEqual({ n: 200 });
+    expect(seen).toEqual([[], [], []]);
   });
 });
