@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
@@ -51,6 +51,25 @@ export function sampleThreads(pid: number): ThreadCpu {
 export function threadCpuSince(pid: number, before: ThreadCpu): ThreadCpu {
   const now = sampleThreads(pid);
   return Object.fromEntries(THREAD_KINDS.map((k) => [k, Math.max(0, now[k] - before[k])])) as ThreadCpu;
+}
+
+/** Seconds a thread has been on a core and waiting in the run queue for one, since it started. */
+export interface Schedule {
+  runningSeconds: number;
+  waitingSeconds: number;
+}
+
+/**
+ * The event loop's schedule (the main thread's /proc schedstat, in ns). Together they say what bounds
+ * it: a loop that waits for a core shares the cores with too much else; one that neither runs nor waits
+ * is blocked (in fsync, say) or idle. Undefined where the kernel keeps no schedstat.
+ */
+export function eventLoopSchedule(pid: number): Schedule | undefined {
+  const file = `/proc/${pid}/task/${pid}/schedstat`;
+  if (!existsSync(file)) return undefined;
+  const stat = readFileSync(file, 'utf8').trim().split(' ').map(Number);
+  if (stat.length < 2 || stat.some((x) => !Number.isFinite(x))) return undefined;
+  return { runningSeconds: stat[0]! / 1e9, waitingSeconds: stat[1]! / 1e9 };
 }
 
 export interface Usage {

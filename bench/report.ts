@@ -5,6 +5,13 @@ import type { Pauses } from './windows.ts';
 
 export type CpuPerMessage = ThreadCpu & { bench: number; otherProcesses: number };
 
+/** The event loop's wall time during a phase, in percent: on a core, in the run queue waiting for one, and neither (blocked or idle). */
+export interface EventLoopShare {
+  runningPercent: number;
+  waitingPercent: number;
+  neitherPercent: number;
+}
+
 export interface Machine {
   cpu: string;
   cores: number;
@@ -36,7 +43,7 @@ export interface CellResult {
    * The maximum phase that delivered most. `benchCpuPercent`: what the load clients and receivers (this
    * process) took of the same cores meanwhile; `inFlight` since the bench can try several (results before it used 8).
    */
-  max: RunOutcome & { hub: Usage; benchCpuPercent: number; inFlight?: number };
+  max: RunOutcome & { hub: Usage; benchCpuPercent: number; inFlight?: number; eventLoop?: EventLoopShare };
   /** Each maximum phase tried, by submissions in flight. */
   triedInFlight?: { inFlight: number; messagesPerSecond: number }[];
   /** The ratio of the hub's delivered messages per second to the floor's. */
@@ -96,11 +103,12 @@ export function markdownTable(cells: CellResult[]): string {
 
 /** Where the CPU of one message goes, beside what its OpenPGP work alone costs: the table says what bounds the ratio. */
 export function cpuTable(cells: CellResult[]): string {
-  const head = headerRows(['key', 'recipients', 'payload', 'floor (OpenPGP alone)', 'hub event loop', 'hub crypto workers', 'hub libuv pool', 'hub V8 helpers', 'hub other threads', 'bench', 'other processes', 'machine total']);
+  const head = headerRows(['key', 'recipients', 'payload', 'floor (OpenPGP alone)', 'hub event loop', 'hub crypto workers', 'hub libuv pool', 'hub V8 helpers', 'hub other threads', 'bench', 'other processes', 'machine total', 'event loop on a core %', 'waiting for a core %', 'neither %']);
   const rows = cells.map((c) => {
     const m = c.cpuMsPerMessage;
     const total = [...THREAD_KINDS.map((k) => m[k]), m.bench, m.otherProcesses].reduce((a, b) => a + b, 0);
-    return [c.keyType, c.recipients, c.payload, n(c.floorCpuMsPerMessage, 2), ...THREAD_KINDS.map((k) => n(m[k], 2)), n(m.bench, 2), n(m.otherProcesses, 2), n(total, 2)].join(' | ');
+    const loop = c.max.eventLoop;
+    return [c.keyType, c.recipients, c.payload, n(c.floorCpuMsPerMessage, 2), ...THREAD_KINDS.map((k) => n(m[k], 2)), n(m.bench, 2), n(m.otherProcesses, 2), n(total, 2), n(loop?.runningPercent), n(loop?.waitingPercent), n(loop?.neitherPercent)].join(' | ');
   });
   return [...head, ...rows.map((r) => `| ${r} |`)].join('\n');
 }

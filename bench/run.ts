@@ -9,9 +9,9 @@ import { startHubChild, type HubChild } from './hub-child.ts';
 import { scrapeHub } from './hub-metrics.ts';
 import { closedLoop, openLoop, outcome, type Submitted } from './load.ts';
 import { minutesPayload, KEY_TYPES, type KeyType } from './payload.ts';
-import { machineBusySeconds, machineStealSeconds, ProcessSampler, sampleProcess, sampleThreads, sqliteMB, THREAD_KINDS, threadCpuSince, type ThreadCpu } from './proc.ts';
+import { eventLoopSchedule, machineBusySeconds, machineStealSeconds, ProcessSampler, sampleProcess, sampleThreads, sqliteMB, THREAD_KINDS, threadCpuSince, type Schedule, type ThreadCpu } from './proc.ts';
 import { Receivers } from './receivers.ts';
-import { cpuTable, machine, machineLine, markdownTable, type CellResult, type CpuPerMessage } from './report.ts';
+import { cpuTable, machine, machineLine, markdownTable, type CellResult, type CpuPerMessage, type EventLoopShare } from './report.ts';
 import { createSetup, RECIPIENTS, SENDER } from './setup.ts';
 import { parseDuration, slope } from './stats.ts';
 import { loadWindow, pausesBetween, slowWindows, type Batch } from './windows.ts';
@@ -34,19 +34,21 @@ const { values: args } = parseArgs({
     workers: { type: 'string' },
     concurrency: { type: 'string', default: '8,32' },
     'purge-after-hours': { type: 'string', default: '0' },
+    'latency-rate': { type: 'string' },
     out: { type: 'string', default: 'bench/results' },
     help: { type: 'boolean', default: false },
   },
 });
 
 if (args.help) {
-  console.log(`npm run bench -- [--quick] [--duration 5s] [--cells rsa3072/r5/1MB,curve25519/r1] [--workers N] [--concurrency 8,32] [--purge-after-hours 0] [--soak 10m]
+  console.log(`npm run bench -- [--quick] [--duration 5s] [--cells rsa3072/r5/1MB,curve25519/r1] [--workers N] [--concurrency 8,32] [--purge-after-hours 0] [--latency-rate 25] [--soak 10m]
   --duration     length of each measured phase (floor, maximum, half rate); default 5s (3s with --quick)
   --quick        curve25519 only, 1 and 3 recipients, 1KB and 64KB
   --cells        only cells whose name ("curve25519 r3 64KB") holds every /-separated part of one comma-separated filter
   --workers      the hub's hub.crypto.workers and the floor's pool size; default one per core (${availableParallelism()}); 0: the hub's main thread
   --concurrency  submissions in flight while finding the maximum throughput, comma-separated: each is tried and the better kept; default 8,32
   --purge-after-hours  the hub's purgeCiphertextAfterHours; default 0, the purge work a hub past its retention does at the rate it receives
+  --latency-rate the latency phase at this many msg/s instead of half the maximum: two variants of the hub compared at the same load
   --soak 10m     instead of the table: one cell (default curve25519 r3 64KB) at 40% of its maximum, memory over time`);
   process.exit(0);
 }
@@ -82,6 +84,8 @@ const inFlightLevels = args.concurrency.split(',').map(Number);
 if (inFlightLevels.some((n) => !Number.isInteger(n) || n < 1)) throw new TypeError(`--concurrency takes whole numbers, comma-separated: ${args.concurrency}`);
 const purgeAfterHours = Number(args['purge-after-hours']);
 if (!(purgeAfterHours >= 0)) throw new TypeError(`--purge-after-hours takes a number of hours: ${args['purge-after-hours']}`);
+const latencyRate = args['latency-rate'] === undefined ? undefined : Number(args['latency-rate']);
+if (latencyRate !== undefined && !(latencyRate > 0)) throw new TypeError(`--latency-rate takes messages per second: ${args['latency-rate']}`);
 const phaseMs = parseDuration(args.duration ?? (args.quick ? '3s' : '5s'));
 const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const failuresText = (failures: Record<string, number>) => Object.entries(failures).map(([why, n]) => ` (${n}× ${why})`).join('');
@@ -143,6 +147,14 @@ function perMessage(hub: ThreadCpu, benchSeconds: number, machineSeconds: number
   return { ...(Object.fromEntries(THREAD_KINDS.map((k) => [k, ms(hub[k])])) as ThreadCpu), bench: ms(benchSeconds), otherProcesses: ms(Math.max(0, machineSeconds - hubSeconds - benchSeconds)) };
 }
 
+/** The event loop's share of a stretch of wall time on a core, waiting for one, and neither. */
+function scheduleSince(before: Schedule | undefined, after: Schedule | undefined, elapsedMs: number): EventLoopShare | undefined {
+  if (!before || !after) return undefined;
+  const running = percentOfOneCore(after.runningSeconds - before.runningSeconds, elapsedMs);
+  const waiting = percentOfOneCore(after.waitingSeconds - before.waitingSeconds, elapsedMs);
+  return { runningPercent: running, waitingPercent: waiting, neitherPercent: Math.max(0, 100 - running - waiting) };
+}
+
 /** Of the phases tried at several levels in flight, the one that went fastest. */
 function fastest<T>(tried: T[], perSecond: (phase: T) => number): T {
   return tried.reduce((best, phase) => (perSecond(phase) > perSecond(best) ? phase : best));
@@ -152,22 +164,24 @@ function fastest<T>(tried: T[], perSecond: (phase: T) => number): T {
 async function maxPhase(r: Rig, cell: Cell, payload: ReturnType<typeof minutesPayload>, recipients: string[], count: number, inFlight: number, floor: number) {
   const forMax = await prepareMessages(r.sender, payload, recipients, count);
   const sampler = new ProcessSampler(r.hub.pid);
-  const own = { cpu: process.cpuUsage(), at: performance.now(), busy: machineBusySeconds(), steal: machineStealSeconds(), threads: sampleThreads(r.hub.pid) };
+  const own = { cpu: process.cpuUsage(), at: performance.now(), busy: machineBusySeconds(), steal: machineStealSeconds(), threads: sampleThreads(r.hub.pid), loop: eventLoopSchedule(r.hub.pid) };
   const maxRuns = await closedLoop(r.client, forMax, inFlight, phaseMs);
   await drained(r, maxRuns);
   const ownCpu = process.cpuUsage(own.cpu);
   const hubThreads = threadCpuSince(r.hub.pid, own.threads);
   const elapsedMs = performance.now() - own.at;
+  const loop = scheduleSince(own.loop, eventLoopSchedule(r.hub.pid), elapsedMs);
   const benchSeconds = (ownCpu.user + ownCpu.system) / 1e6;
   const benchCpuPercent = percentOfOneCore(benchSeconds, elapsedMs);
   // What the machine's own processes used: busy time without the hypervisor's steal, which is reported apart.
   const machineSeconds = machineBusySeconds() - own.busy - (machineStealSeconds() - own.steal);
   const machineCpuPercent = percentOfOneCore(machineSeconds, elapsedMs);
-  const max = { ...outcome(maxRuns, r.receivers.arrivals), hub: sampler.stop(), benchCpuPercent, inFlight };
+  const max = { ...outcome(maxRuns, r.receivers.arrivals), hub: sampler.stop(), benchCpuPercent, inFlight, ...(loop ? { eventLoop: loop } : {}) };
   if (maxRuns.length === forMax.length) log(`  (all ${forMax.length} prepared messages were used: the maximum may be higher)`);
   const cpuMsPerMessage = perMessage(hubThreads, benchSeconds, machineSeconds, max.accepted);
   log(`${cell.name}: hub ${max.messagesPerSecond.toFixed(1)} msg/s with ${inFlight} in flight (${(max.messagesPerSecond / floor).toFixed(2)} of the floor), CPU ${max.hub.cpuPercent.toFixed(0)} %, ${max.failed} failed${failuresText(max.failures)}`);
   log(`  CPU ms per message: ${Object.entries(cpuMsPerMessage).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+  if (loop) log(`  event loop: on a core ${loop.runningPercent.toFixed(0)} % of the time, waiting for one ${loop.waitingPercent.toFixed(0)} %, neither (blocked or idle) ${loop.neitherPercent.toFixed(0)} %`);
   return { max, cpuMsPerMessage, machineCpuPercent };
 }
 
@@ -205,7 +219,7 @@ async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
   for (const inFlight of inFlightLevels) tried.push(await maxPhase(r, cell, payload, recipients, Math.min(capacity, Math.ceil((floor * 1.3 * phaseMs) / 1000) + inFlight), inFlight, floor));
   const { max, cpuMsPerMessage, machineCpuPercent } = fastest(tried, (t) => t.max.messagesPerSecond);
 
-  const rate = Math.max(0.2, max.messagesPerSecond / 2);
+  const rate = latencyRate ?? Math.max(0.2, max.messagesPerSecond / 2);
   const forHalf = await prepareMessages(r.sender, payload, recipients, Math.min(capacity, Math.ceil((rate * phaseMs) / 1000)));
   const sampler = new ProcessSampler(r.hub.pid);
   const gaugesBefore = await scrapeHub(r.hub.opsUrl);
@@ -331,10 +345,10 @@ async function main(): Promise<void> {
       await r.close();
     }
   }
-  const table = `${markdownTable(results)}\n\nCPU per delivered message at the maximum, in ms, by where it ran (the hub's threads by kind; the bench; other processes, mostly Redis):\n\n${cpuTable(results)}`;
-  const options = { durationMs: phaseMs, workers, concurrency: inFlightLevels, warmUpMs: WARM_UP_MS, purgeCiphertextAfterHours: purgeAfterHours, quick: args.quick };
+  const table = `${markdownTable(results)}\n\nCPU per delivered message at the maximum, in ms, by where it ran (the hub's threads by kind; the bench; other processes, mostly Redis), and the event loop's wall time (on a core, waiting in the run queue for one, neither: blocked or idle):\n\n${cpuTable(results)}`;
+  const options = { durationMs: phaseMs, workers, concurrency: inFlightLevels, warmUpMs: WARM_UP_MS, purgeCiphertextAfterHours: purgeAfterHours, ...(latencyRate === undefined ? {} : { latencyRate }), quick: args.quick };
   writeFileSync(join(outDir, `${stamp}.json`), JSON.stringify({ startedAt, machine: { ...host, atEnd: machine() }, options, cells: results }, null, 2));
-  const markdown = `${machineLine(host, startedAt)}; ${workers} crypto workers, ${phaseMs / 1000} s per phase, ${inFlightLevels.join(' or ')} submissions in flight at the maximum${inFlightLevels.length > 1 ? ', whichever delivered more' : ''}, after ${WARM_UP_MS / 1000} s unmeasured\n\n${table}\n`;
+  const markdown = `${machineLine(host, startedAt)}; ${workers} crypto workers, ${phaseMs / 1000} s per phase, ${inFlightLevels.join(' or ')} submissions in flight at the maximum${inFlightLevels.length > 1 ? ', whichever delivered more' : ''}, after ${WARM_UP_MS / 1000} s unmeasured${latencyRate === undefined ? '' : `; latency at ${latencyRate} msg/s, not half the maximum`}\n\n${table}\n`;
   writeFileSync(join(outDir, 'latest.md'), markdown);
   console.log(`\n${markdown}`);
   if (results.some((c) => !c.deliveriesVerified)) {

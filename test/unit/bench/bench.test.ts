@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { hubGauges, parsePrometheus } from '../../../bench/hub-metrics.ts';
 import { outcome } from '../../../bench/load.ts';
 import { minutesEnvelope, minutesPayload } from '../../../bench/payload.ts';
-import { sampleProcess, sampleThreads, THREAD_KINDS, threadCpuSince } from '../../../bench/proc.ts';
+import { eventLoopSchedule, sampleProcess, sampleThreads, THREAD_KINDS, threadCpuSince } from '../../../bench/proc.ts';
 import { cpuTable, markdownTable, type CellResult } from '../../../bench/report.ts';
 import { parseDuration, percentile, slope, summarise } from '../../../bench/stats.ts';
 import { loadWindow, slowWindows } from '../../../bench/windows.ts';
@@ -83,6 +83,25 @@ describe('the per-thread CPU of a process', () => {
   });
 });
 
+describe('the event loop\'s schedule', () => {
+  it('counts the main thread\'s time on a core', () => {
+    const before = eventLoopSchedule(process.pid)!;
+    const started = performance.now();
+    // Until this thread has had 200 ms of CPU, however busy the machine is with other tests.
+    const cpuBefore = process.threadCpuUsage();
+    const cpuMs = () => {
+      const used = process.threadCpuUsage(cpuBefore);
+      return (used.user + used.system) / 1000;
+    };
+    while (cpuMs() < 200);
+    const wallSeconds = (performance.now() - started) / 1000;
+    const after = eventLoopSchedule(process.pid)!;
+    expect(after.runningSeconds - before.runningSeconds).toBeGreaterThan(0.18);
+    // Running and waiting for a core are parts of the wall time (a little slack for the two reads).
+    expect(after.runningSeconds - before.runningSeconds + after.waitingSeconds - before.waitingSeconds).toBeLessThan(wallSeconds + 0.01);
+  });
+});
+
 describe('the soak’s reading of the hub’s metrics', () => {
   it('reads memory, the workers’ heaps and the event-loop delay from what the hub serves', async () => {
     const metrics = new HubMetrics({
@@ -147,7 +166,7 @@ function cellResult(): CellResult {
     floorMessagesPerSecond: 400,
     floorCpuMsPerMessage: 4.5,
     cpuMsPerMessage: cpu,
-    max: { ...run, hub: usage, benchCpuPercent: 15, inFlight: 32 },
+    max: { ...run, hub: usage, benchCpuPercent: 15, inFlight: 32, eventLoop: { runningPercent: 56, waitingPercent: 32, neitherPercent: 12 } },
     triedInFlight: [{ inFlight: 8, messagesPerSecond: 190 }, { inFlight: 32, messagesPerSecond: 226 }],
     ratio: 0.56,
     halfRate: { ...run, ratePerSecond: 113, hub: usage, pauses },
@@ -167,6 +186,15 @@ describe('the bench report', () => {
     const cells = (line: string) => line.split('|').length - 2;
     expect(lines).toHaveLength(4);
     expect(new Set(lines.map(cells)).size).toBe(1);
+  });
+
+  it('splits the event loop\'s wall time beside its CPU, and leaves the split out where the kernel gave none', () => {
+    const { max, ...rest } = cellResult();
+    const { eventLoop: _, ...withoutSchedule } = max;
+    const [header, , measured, unmeasured] = cpuTable([cellResult(), { ...rest, max: withoutSchedule }]).split('\n');
+    const at = (row: string, name: string) => row.split('|')[header!.split('|').map((c) => c.trim()).indexOf(name)]!.trim();
+    expect(['event loop on a core %', 'waiting for a core %', 'neither %'].map((name) => at(measured!, name))).toEqual(['56', '32', '12']);
+    expect(at(unmeasured!, 'waiting for a core %')).toBe('–');
   });
 
   it('names how many submissions were in flight for the maximum it kept', () => {
