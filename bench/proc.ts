@@ -72,6 +72,23 @@ export function eventLoopSchedule(pid: number): Schedule | undefined {
   return { runningSeconds: stat[0]! / 1e9, waitingSeconds: stat[1]! / 1e9 };
 }
 
+/**
+ * Waits until a process is idle: under `belowPercent` of a core over half a second, for at most
+ * `timeoutMs`. After a phase the hub still purges what was delivered and hashes its log's new leaves;
+ * a floor measured meanwhile shares the cores with that. Returns whether it went quiet.
+ */
+export async function quiet(pid: number, belowPercent = 5, timeoutMs = 20_000): Promise<boolean> {
+  const until = performance.now() + timeoutMs;
+  let last = sampleProcess(pid);
+  while (performance.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const now = sampleProcess(pid);
+    if ((100 * (now.cpuSeconds - last.cpuSeconds)) / ((now.at - last.at) / 1000) < belowPercent) return true;
+    last = now;
+  }
+  return false;
+}
+
 export interface Usage {
   /** Average CPU over the window, in percent of one core (200 = both cores of two). */
   cpuPercent: number;

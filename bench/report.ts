@@ -32,7 +32,10 @@ export interface CellResult {
   recipients: number;
   payload: string;
   payloadBytes: number;
+  /** The floor the ratio is taken against: the mean of `floorBeforeAfter` (results before it had the one before). */
   floorMessagesPerSecond: number;
+  /** The floor measured before the maximum (the faster of its levels) and again after it (at the level that won). */
+  floorBeforeAfter?: [number, number];
   /** Each floor phase, by messages in flight; the cell keeps the fastest. */
   floorTried?: { inFlight: number; messagesPerSecond: number }[];
   /** CPU the floor's OpenPGP work took per message (all threads of its process), in ms. */
@@ -73,13 +76,14 @@ function headerRows(columns: string[]): string[] {
 const n = (x: number | undefined, digits = 0) => (x === undefined ? '–' : x.toFixed(digits));
 
 export function markdownTable(cells: CellResult[]): string {
-  const head = headerRows(['key', 'recipients', 'payload', 'floor msg/s', 'hub msg/s', 'hub/floor', 'submissions/s', 'deliveries/s', 'hub CPU %', 'bench CPU %', 'hub RSS MB', 'rate at half', 'p50 ms', 'p95 ms', 'p99 ms', 'event-loop delay max ms', 'failed', 'other CPU %', 'steal %', 'in flight']);
+  const head = headerRows(['key', 'recipients', 'payload', 'floor msg/s', 'floor drift %', 'hub msg/s', 'hub/floor', 'submissions/s', 'deliveries/s', 'hub CPU %', 'bench CPU %', 'hub RSS MB', 'rate at half', 'p50 ms', 'p95 ms', 'p99 ms', 'event-loop delay max ms', 'failed', 'other CPU %', 'steal %', 'in flight']);
   const rows = cells.map((c) =>
     [
       c.keyType,
       c.recipients,
       c.payload,
       n(c.floorMessagesPerSecond, 1),
+      n(c.floorBeforeAfter && (100 * (c.floorBeforeAfter[1] - c.floorBeforeAfter[0])) / c.floorBeforeAfter[0]),
       n(c.max.messagesPerSecond, 1),
       n(c.ratio, 2),
       n(c.max.submissionsPerSecond, 1),

@@ -9,7 +9,7 @@ import { startHubChild, type HubChild } from './hub-child.ts';
 import { scrapeHub } from './hub-metrics.ts';
 import { closedLoop, openLoop, outcome, type Submitted } from './load.ts';
 import { minutesPayload, KEY_TYPES, type KeyType } from './payload.ts';
-import { eventLoopSchedule, machineBusySeconds, machineStealSeconds, ProcessSampler, sampleProcess, sampleThreads, sqliteMB, THREAD_KINDS, threadCpuSince, type Schedule, type ThreadCpu } from './proc.ts';
+import { eventLoopSchedule, machineBusySeconds, machineStealSeconds, ProcessSampler, quiet, sampleProcess, sampleThreads, sqliteMB, THREAD_KINDS, threadCpuSince, type Schedule, type ThreadCpu } from './proc.ts';
 import { Receivers } from './receivers.ts';
 import { cpuTable, machine, machineLine, markdownTable, type CellResult, type CpuPerMessage, type EventLoopShare } from './report.ts';
 import { createSetup, RECIPIENTS, SENDER } from './setup.ts';
@@ -32,6 +32,7 @@ const { values: args } = parseArgs({
     cells: { type: 'string' },
     soak: { type: 'string' },
     workers: { type: 'string' },
+    'hub-workers': { type: 'string' },
     concurrency: { type: 'string', default: '8,32' },
     'purge-after-hours': { type: 'string', default: '0' },
     'latency-rate': { type: 'string' },
@@ -41,11 +42,12 @@ const { values: args } = parseArgs({
 });
 
 if (args.help) {
-  console.log(`npm run bench -- [--quick] [--duration 5s] [--cells rsa3072/r5/1MB,curve25519/r1] [--workers N] [--concurrency 8,32] [--purge-after-hours 0] [--latency-rate 25] [--soak 10m]
+  console.log(`npm run bench -- [--quick] [--duration 5s] [--cells rsa3072/r5/1MB,curve25519/r1] [--workers N] [--hub-workers N] [--concurrency 8,32] [--purge-after-hours 0] [--latency-rate 25] [--soak 10m]
   --duration     length of each measured phase (floor, maximum, half rate); default 5s (3s with --quick)
   --quick        curve25519 only, 1 and 3 recipients, 1KB and 64KB
   --cells        only cells whose name ("curve25519 r3 64KB") holds every /-separated part of one comma-separated filter
   --workers      the hub's hub.crypto.workers and the floor's pool size; default one per core (${availableParallelism()}); 0: the hub's main thread
+  --hub-workers  the hub's hub.crypto.workers alone: the floor keeps --workers, so that a hub sized otherwise is measured against the same floor
   --concurrency  submissions in flight while finding the maximum throughput, comma-separated: each is tried and the better kept; default 8,32
   --purge-after-hours  the hub's purgeCiphertextAfterHours; default 0, the purge work a hub past its retention does at the rate it receives
   --latency-rate the latency phase at this many msg/s instead of half the maximum: two variants of the hub compared at the same load
@@ -72,6 +74,9 @@ function cells(): Cell[] {
 }
 
 const workers = args.workers === undefined ? availableParallelism() : Number(args.workers);
+/** The hub's crypto pool; undefined leaves the hub's own default (one per core). */
+const hubWorkers = args['hub-workers'] !== undefined ? Number(args['hub-workers']) : args.workers === undefined ? undefined : workers;
+if (hubWorkers !== undefined && !(Number.isInteger(hubWorkers) && hubWorkers >= 0)) throw new TypeError(`--hub-workers takes a whole number: ${args['hub-workers']}`);
 /**
  * Messages in flight per worker for the floor, each a phase of its own; the cell keeps the faster. With
  * 2 alone a 1 kB floor was measured at anywhere from 207 to 615 msg/s on one machine, its workers
@@ -106,7 +111,7 @@ interface Rig {
 
 async function rig(keyType: KeyType): Promise<Rig> {
   log(`${keyType}: keys, PKI and configuration`);
-  const setup = await createSetup(keyType, { cryptoWorkers: args.workers === undefined ? undefined : workers, deliveryConcurrency: 16, purgeAfterHours });
+  const setup = await createSetup(keyType, { cryptoWorkers: hubWorkers, deliveryConcurrency: 16, purgeAfterHours });
   const { receivers, urls } = await Receivers.start(setup.certsDir, RECIPIENTS);
   setup.pushTo(urls);
   const hub = await startHubChild(setup.configDir, setup.root);
@@ -114,7 +119,7 @@ async function rig(keyType: KeyType): Promise<Rig> {
   // With --workers 0 the hub works on its main thread: one core, so the floor gets one thread.
   const sender = senderPool(setup.certsDir, Math.max(1, workers));
   const floor = floorPool(setup.certsDir, Math.max(1, workers));
-  log(`${keyType}: hub ${hub.url} (pid ${hub.pid}), ${workers} crypto workers`);
+  log(`${keyType}: hub ${hub.url} (pid ${hub.pid}), ${hubWorkers ?? availableParallelism()} crypto workers`);
   return {
     hub,
     receivers,
@@ -196,6 +201,11 @@ async function warmUp(r: Rig, payload: ReturnType<typeof minutesPayload>, recipi
   r.receivers.arrivals.clear();
 }
 
+/** The floor shares the cores with nothing of the hub's: it waits for the hub's work after a phase to end. */
+async function quietHub(r: Rig, cell: Cell): Promise<void> {
+  if (!(await quiet(r.hub.pid))) log(`${cell.name}: the hub was still busy after 20 s; the floor is measured beside it`);
+}
+
 async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
   const cellStart = { at: performance.now(), steal: machineStealSeconds() };
   const recipients = RECIPIENTS.slice(0, cell.recipients);
@@ -204,6 +214,7 @@ async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
   const sample = await prepareMessages(r.sender, payload, recipients, 8);
   const plaintexts = await hubPlaintexts(r.configDir, r.certsDir, payload, recipients);
   const floorTried = [];
+  await quietHub(r, cell);
   for (const perWorker of FLOOR_IN_FLIGHT_PER_WORKER) {
     const inFlight = perWorker * Math.max(1, workers);
     floorTried.push({ inFlight, ...(await measureFloor(r.floor, sample, plaintexts, inFlight, phaseMs)) });
@@ -218,6 +229,13 @@ async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
   const tried = [];
   for (const inFlight of inFlightLevels) tried.push(await maxPhase(r, cell, payload, recipients, Math.min(capacity, Math.ceil((floor * 1.3 * phaseMs) / 1000) + inFlight), inFlight, floor));
   const { max, cpuMsPerMessage, machineCpuPercent } = fastest(tried, (t) => t.max.messagesPerSecond);
+  // The machine's speed drifts (one cell's floor moved between 99 and 150 msg/s in runs minutes apart):
+  // the floor again after the maximum, at the level that won before, and the ratio against the mean.
+  await quietHub(r, cell);
+  const floorAfter = await measureFloor(r.floor, sample, plaintexts, measured.inFlight, phaseMs);
+  const floorMean = (floor + floorAfter.messagesPerSecond) / 2;
+  const drift = (100 * (floorAfter.messagesPerSecond - floor)) / floor;
+  log(`${cell.name}: floor after the maximum ${floorAfter.messagesPerSecond.toFixed(1)} msg/s (${drift >= 0 ? '+' : ''}${drift.toFixed(0)} %); hub/floor ${(max.messagesPerSecond / floorMean).toFixed(2)} against the mean of before and after`);
 
   const rate = latencyRate ?? Math.max(0.2, max.messagesPerSecond / 2);
   const forHalf = await prepareMessages(r.sender, payload, recipients, Math.min(capacity, Math.ceil((rate * phaseMs) / 1000)));
@@ -239,12 +257,13 @@ async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
     recipients: cell.recipients,
     payload: cell.size,
     payloadBytes,
-    floorMessagesPerSecond: floor,
-    floorCpuMsPerMessage: measured.cpuMsPerMessage,
+    floorMessagesPerSecond: floorMean,
+    floorBeforeAfter: [floor, floorAfter.messagesPerSecond],
+    floorCpuMsPerMessage: (measured.cpuMsPerMessage + floorAfter.cpuMsPerMessage) / 2,
     floorTried: floorTried.map((f) => ({ inFlight: f.inFlight, messagesPerSecond: f.messagesPerSecond })),
     cpuMsPerMessage,
     max,
-    ratio: max.messagesPerSecond / floor,
+    ratio: max.messagesPerSecond / floorMean,
     halfRate,
     rssAboveIdlePerMessageInFlight: Math.max(0, max.hub.peakRssMB * 1024 ** 2 - idleRss) / max.inFlight / payloadBytes,
     triedInFlight: tried.map((t) => ({ inFlight: t.max.inFlight, messagesPerSecond: t.max.messagesPerSecond })),
@@ -346,9 +365,9 @@ async function main(): Promise<void> {
     }
   }
   const table = `${markdownTable(results)}\n\nCPU per delivered message at the maximum, in ms, by where it ran (the hub's threads by kind; the bench; other processes, mostly Redis), and the event loop's wall time (on a core, waiting in the run queue for one, neither: blocked or idle):\n\n${cpuTable(results)}`;
-  const options = { durationMs: phaseMs, workers, concurrency: inFlightLevels, warmUpMs: WARM_UP_MS, purgeCiphertextAfterHours: purgeAfterHours, ...(latencyRate === undefined ? {} : { latencyRate }), quick: args.quick };
+  const options = { durationMs: phaseMs, workers, ...(hubWorkers === undefined || hubWorkers === workers ? {} : { hubWorkers }), concurrency: inFlightLevels, warmUpMs: WARM_UP_MS, purgeCiphertextAfterHours: purgeAfterHours, ...(latencyRate === undefined ? {} : { latencyRate }), quick: args.quick };
   writeFileSync(join(outDir, `${stamp}.json`), JSON.stringify({ startedAt, machine: { ...host, atEnd: machine() }, options, cells: results }, null, 2));
-  const markdown = `${machineLine(host, startedAt)}; ${workers} crypto workers, ${phaseMs / 1000} s per phase, ${inFlightLevels.join(' or ')} submissions in flight at the maximum${inFlightLevels.length > 1 ? ', whichever delivered more' : ''}, after ${WARM_UP_MS / 1000} s unmeasured${latencyRate === undefined ? '' : `; latency at ${latencyRate} msg/s, not half the maximum`}\n\n${table}\n`;
+  const markdown = `${machineLine(host, startedAt)}; ${hubWorkers === undefined || hubWorkers === workers ? `${workers} crypto workers` : `${hubWorkers} crypto workers in the hub, ${workers} for the floor`}, ${phaseMs / 1000} s per phase, ${inFlightLevels.join(' or ')} submissions in flight at the maximum${inFlightLevels.length > 1 ? ', whichever delivered more' : ''}, after ${WARM_UP_MS / 1000} s unmeasured${latencyRate === undefined ? '' : `; latency at ${latencyRate} msg/s, not half the maximum`}\n\n${table}\n`;
   writeFileSync(join(outDir, 'latest.md'), markdown);
   console.log(`\n${markdown}`);
   if (results.some((c) => !c.deliveriesVerified)) {

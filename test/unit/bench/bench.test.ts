@@ -197,6 +197,12 @@ describe('the bench report', () => {
     expect(at(unmeasured!, 'waiting for a core %')).toBe('–');
   });
 
+  it('shows how far the floor moved between before and after the maximum, where it was measured twice', () => {
+    const [header, , twice, once] = markdownTable([{ ...cellResult(), floorBeforeAfter: [400, 360] }, cellResult()]).split('\n');
+    const column = header!.split('|').map((c) => c.trim()).indexOf('floor drift %');
+    expect([twice, once].map((row) => row!.split('|')[column]!.trim())).toEqual(['-10', '–']);
+  });
+
   it('names how many submissions were in flight for the maximum it kept', () => {
     const [header, , row] = markdownTable([cellResult()]).split('\n');
     const column = header!.split('|').map((c) => c.trim()).indexOf('in flight');
