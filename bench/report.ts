@@ -75,6 +75,9 @@ function headerRows(columns: string[]): string[] {
 
 const n = (x: number | undefined, digits = 0) => (x === undefined ? '–' : x.toFixed(digits));
 
+/** How far the floor measured after the maximum was from the one before, in percent. */
+export const floorDrift = ([before, after]: [number, number]): number => (100 * (after - before)) / before;
+
 export function markdownTable(cells: CellResult[]): string {
   const head = headerRows(['key', 'recipients', 'payload', 'floor msg/s', 'floor drift %', 'hub msg/s', 'hub/floor', 'submissions/s', 'deliveries/s', 'hub CPU %', 'bench CPU %', 'hub RSS MB', 'rate at half', 'p50 ms', 'p95 ms', 'p99 ms', 'event-loop delay max ms', 'failed', 'other CPU %', 'steal %', 'in flight']);
   const rows = cells.map((c) =>
@@ -83,7 +86,7 @@ export function markdownTable(cells: CellResult[]): string {
       c.recipients,
       c.payload,
       n(c.floorMessagesPerSecond, 1),
-      n(c.floorBeforeAfter && (100 * (c.floorBeforeAfter[1] - c.floorBeforeAfter[0])) / c.floorBeforeAfter[0]),
+      n(c.floorBeforeAfter && floorDrift(c.floorBeforeAfter)),
       n(c.max.messagesPerSecond, 1),
       n(c.ratio, 2),
       n(c.max.submissionsPerSecond, 1),

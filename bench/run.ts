@@ -11,7 +11,7 @@ import { closedLoop, openLoop, outcome, type Submitted } from './load.ts';
 import { minutesPayload, KEY_TYPES, type KeyType } from './payload.ts';
 import { eventLoopSchedule, machineBusySeconds, machineStealSeconds, ProcessSampler, quiet, sampleProcess, sampleThreads, sqliteMB, THREAD_KINDS, threadCpuSince, type Schedule, type ThreadCpu } from './proc.ts';
 import { Receivers } from './receivers.ts';
-import { cpuTable, machine, machineLine, markdownTable, type CellResult, type CpuPerMessage, type EventLoopShare } from './report.ts';
+import { cpuTable, floorDrift, machine, machineLine, markdownTable, type CellResult, type CpuPerMessage, type EventLoopShare } from './report.ts';
 import { createSetup, RECIPIENTS, SENDER } from './setup.ts';
 import { parseDuration, slope } from './stats.ts';
 import { loadWindow, pausesBetween, slowWindows, type Batch } from './windows.ts';
@@ -77,6 +77,8 @@ const workers = args.workers === undefined ? availableParallelism() : Number(arg
 /** The hub's crypto pool; undefined leaves the hub's own default (one per core). */
 const hubWorkers = args['hub-workers'] !== undefined ? Number(args['hub-workers']) : args.workers === undefined ? undefined : workers;
 if (hubWorkers !== undefined && !(Number.isInteger(hubWorkers) && hubWorkers >= 0)) throw new TypeError(`--hub-workers takes a whole number: ${args['hub-workers']}`);
+/** Whether the hub's pool is sized apart from the floor's, which the results then say. */
+const hubSizedApart = hubWorkers !== undefined && hubWorkers !== workers;
 /**
  * Messages in flight per worker for the floor, each a phase of its own; the cell keeps the faster. With
  * 2 alone a 1 kB floor was measured at anywhere from 207 to 615 msg/s on one machine, its workers
@@ -184,7 +186,7 @@ async function maxPhase(r: Rig, cell: Cell, payload: ReturnType<typeof minutesPa
   const max = { ...outcome(maxRuns, r.receivers.arrivals), hub: sampler.stop(), benchCpuPercent, inFlight, ...(loop ? { eventLoop: loop } : {}) };
   if (maxRuns.length === forMax.length) log(`  (all ${forMax.length} prepared messages were used: the maximum may be higher)`);
   const cpuMsPerMessage = perMessage(hubThreads, benchSeconds, machineSeconds, max.accepted);
-  log(`${cell.name}: hub ${max.messagesPerSecond.toFixed(1)} msg/s with ${inFlight} in flight (${(max.messagesPerSecond / floor).toFixed(2)} of the floor), CPU ${max.hub.cpuPercent.toFixed(0)} %, ${max.failed} failed${failuresText(max.failures)}`);
+  log(`${cell.name}: hub ${max.messagesPerSecond.toFixed(1)} msg/s with ${inFlight} in flight (${(max.messagesPerSecond / floor).toFixed(2)} of the floor before it), CPU ${max.hub.cpuPercent.toFixed(0)} %, ${max.failed} failed${failuresText(max.failures)}`);
   log(`  CPU ms per message: ${Object.entries(cpuMsPerMessage).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
   if (loop) log(`  event loop: on a core ${loop.runningPercent.toFixed(0)} % of the time, waiting for one ${loop.waitingPercent.toFixed(0)} %, neither (blocked or idle) ${loop.neitherPercent.toFixed(0)} %`);
   return { max, cpuMsPerMessage, machineCpuPercent };
@@ -234,7 +236,7 @@ async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
   await quietHub(r, cell);
   const floorAfter = await measureFloor(r.floor, sample, plaintexts, measured.inFlight, phaseMs);
   const floorMean = (floor + floorAfter.messagesPerSecond) / 2;
-  const drift = (100 * (floorAfter.messagesPerSecond - floor)) / floor;
+  const drift = floorDrift([floor, floorAfter.messagesPerSecond]);
   log(`${cell.name}: floor after the maximum ${floorAfter.messagesPerSecond.toFixed(1)} msg/s (${drift >= 0 ? '+' : ''}${drift.toFixed(0)} %); hub/floor ${(max.messagesPerSecond / floorMean).toFixed(2)} against the mean of before and after`);
 
   const rate = latencyRate ?? Math.max(0.2, max.messagesPerSecond / 2);
@@ -365,9 +367,9 @@ async function main(): Promise<void> {
     }
   }
   const table = `${markdownTable(results)}\n\nCPU per delivered message at the maximum, in ms, by where it ran (the hub's threads by kind; the bench; other processes, mostly Redis), and the event loop's wall time (on a core, waiting in the run queue for one, neither: blocked or idle):\n\n${cpuTable(results)}`;
-  const options = { durationMs: phaseMs, workers, ...(hubWorkers === undefined || hubWorkers === workers ? {} : { hubWorkers }), concurrency: inFlightLevels, warmUpMs: WARM_UP_MS, purgeCiphertextAfterHours: purgeAfterHours, ...(latencyRate === undefined ? {} : { latencyRate }), quick: args.quick };
+  const options = { durationMs: phaseMs, workers, ...(hubSizedApart ? { hubWorkers } : {}), concurrency: inFlightLevels, warmUpMs: WARM_UP_MS, purgeCiphertextAfterHours: purgeAfterHours, ...(latencyRate === undefined ? {} : { latencyRate }), quick: args.quick };
   writeFileSync(join(outDir, `${stamp}.json`), JSON.stringify({ startedAt, machine: { ...host, atEnd: machine() }, options, cells: results }, null, 2));
-  const markdown = `${machineLine(host, startedAt)}; ${hubWorkers === undefined || hubWorkers === workers ? `${workers} crypto workers` : `${hubWorkers} crypto workers in the hub, ${workers} for the floor`}, ${phaseMs / 1000} s per phase, ${inFlightLevels.join(' or ')} submissions in flight at the maximum${inFlightLevels.length > 1 ? ', whichever delivered more' : ''}, after ${WARM_UP_MS / 1000} s unmeasured${latencyRate === undefined ? '' : `; latency at ${latencyRate} msg/s, not half the maximum`}\n\n${table}\n`;
+  const markdown = `${machineLine(host, startedAt)}; ${hubSizedApart ? `${hubWorkers} crypto workers in the hub, ${workers} for the floor` : `${workers} crypto workers`}, ${phaseMs / 1000} s per phase, ${inFlightLevels.join(' or ')} submissions in flight at the maximum${inFlightLevels.length > 1 ? ', whichever delivered more' : ''}, after ${WARM_UP_MS / 1000} s unmeasured${latencyRate === undefined ? '' : `; latency at ${latencyRate} msg/s, not half the maximum`}\n\n${table}\n`;
   writeFileSync(join(outDir, 'latest.md'), markdown);
   console.log(`\n${markdown}`);
   if (results.some((c) => !c.deliveriesVerified)) {

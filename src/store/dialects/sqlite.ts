@@ -217,13 +217,13 @@ class GroupCommit {
  * which was otherwise a temporary file: 77 MB written there in 5 s at 64 kB × 3 recipients, more than
  * to the WAL (62 MB), for pages that are thrown away at the member's RELEASE.
  */
-const PAGE_SETTINGS = 'PRAGMA page_size = 16384; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;';
+const STORAGE_SETTINGS = 'PRAGMA page_size = 16384; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;';
 
 /** The embedded database: one file, written with full synchronisation so that a `202` survives a crash. */
 export function openSqlite(path: string): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
-  db.exec(`${PAGE_SETTINGS} PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;`);
+  db.exec(`${STORAGE_SETTINGS} PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;`);
   const connection = new Connection(db);
   const turns = new Turns();
   const commits = new GroupCommit(db, connection, turns);
