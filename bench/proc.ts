@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { STORE_THREAD_NAME } from '../src/store/thread/threaded-store.ts';
 
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
@@ -26,13 +27,14 @@ export function sampleProcess(pid: number, at = performance.now()): ProcessSampl
 /**
  * The kinds of thread a Node process runs, by the name Node gives each: the event loop; the crypto
  * pool's worker threads; libuv's thread pool, where WebCrypto (which OpenPGP.js uses) runs RSA, X25519
- * and hashing jobs, and fs calls run; V8's helpers (mostly concurrent garbage collection).
+ * and hashing jobs, and fs calls run; V8's helpers (mostly concurrent garbage collection); the store's
+ * thread, when the embedded database runs on one.
  */
-export const THREAD_KINDS = ['eventLoop', 'cryptoWorkers', 'libuvPool', 'v8Helpers', 'other'] as const;
+export const THREAD_KINDS = ['eventLoop', 'cryptoWorkers', 'storeThread', 'libuvPool', 'v8Helpers', 'other'] as const;
 export type ThreadKind = (typeof THREAD_KINDS)[number];
 export type ThreadCpu = Record<ThreadKind, number>;
 
-const KIND_BY_NAME: Record<string, ThreadKind> = { MainThread: 'eventLoop', node: 'eventLoop', WorkerThread: 'cryptoWorkers', 'libuv-worker': 'libuvPool', V8Worker: 'v8Helpers' };
+const KIND_BY_NAME: Record<string, ThreadKind> = { MainThread: 'eventLoop', node: 'eventLoop', WorkerThread: 'cryptoWorkers', [STORE_THREAD_NAME]: 'storeThread', 'libuv-worker': 'libuvPool', V8Worker: 'v8Helpers' };
 
 /** CPU seconds per kind of thread since each started. A thread that has ended no longer counts. */
 export function sampleThreads(pid: number): ThreadCpu {

@@ -110,7 +110,7 @@ export function markdownTable(cells: CellResult[]): string {
 
 /** Where the CPU of one message goes, beside what its OpenPGP work alone costs: the table says what bounds the ratio. */
 export function cpuTable(cells: CellResult[]): string {
-  const head = headerRows(['key', 'recipients', 'payload', 'floor (OpenPGP alone)', 'hub event loop', 'hub crypto workers', 'hub libuv pool', 'hub V8 helpers', 'hub other threads', 'bench', 'other processes', 'machine total', 'event loop on a core %', 'waiting for a core %', 'neither %']);
+  const head = headerRows(['key', 'recipients', 'payload', 'floor (OpenPGP alone)', 'hub event loop', 'hub crypto workers', 'hub store thread', 'hub libuv pool', 'hub V8 helpers', 'hub other threads', 'bench', 'other processes', 'machine total', 'event loop on a core %', 'waiting for a core %', 'neither %']);
   const rows = cells.map((c) => {
     const m = c.cpuMsPerMessage;
     const total = [...THREAD_KINDS.map((k) => m[k]), m.bench, m.otherProcesses].reduce((a, b) => a + b, 0);

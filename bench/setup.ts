@@ -67,7 +67,7 @@ async function pgpKey(dir: string, id: string, keyType: KeyType): Promise<void> 
  * A configuration of its own in a temporary folder: the shipped hub.yaml pointed at a new PKI with OpenPGP
  * keys of `keyType`, a sender and five recipients that read the canonical vocabulary, and their policies.
  */
-export async function createSetup(keyType: KeyType, options: { cryptoWorkers?: number | undefined; deliveryConcurrency: number; purgeAfterHours: number }): Promise<BenchSetup> {
+export async function createSetup(keyType: KeyType, options: { cryptoWorkers?: number | undefined; deliveryConcurrency: number; purgeAfterHours: number; sqliteThread: boolean }): Promise<BenchSetup> {
   const root = mkdtempSync(join(tmpdir(), `aoh-bench-${keyType}-`));
   const configDir = join(root, 'config');
   const certsDir = join(root, 'certs');
@@ -80,7 +80,7 @@ export async function createSetup(keyType: KeyType, options: { cryptoWorkers?: n
     tls: { ca: cert('ca.crt'), cert: cert('hub/server.crt'), key: cert('hub/server.key'), clientCert: cert('hub/client.crt'), clientKey: cert('hub/client.key') },
     pgp: { publicKey: cert('hub/pgp-public.asc'), privateKey: cert('hub/pgp-private.asc') },
     pseudonymKey: cert('hub/pseudonym.key'),
-    database: { path: join(root, 'hub.db') },
+    database: { path: join(root, 'hub.db'), thread: options.sqliteThread },
     // A hub past its retention purges as much ciphertext as it receives: purging at once (0) puts that work in the measurement.
     delivery: { backoffSeconds: 1, maxBackoffSeconds: 5, maxAgeHours: 1, pushTimeoutSeconds: 15, concurrency: options.deliveryConcurrency, purgeCiphertextAfterHours: options.purgeAfterHours },
     ...(options.cryptoWorkers === undefined ? {} : { crypto: { workers: options.cryptoWorkers } }),

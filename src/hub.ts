@@ -106,7 +106,10 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const crypto = startCrypto(keyring, config.hub.crypto.workers, log);
   const adapters = await loadAdapters(config.partners.map((p) => p.adapter));
   const pseudonymKey = readPseudonymKey(config.hub.pseudonymKey);
-  const store = await openStore(config.hub.database, (err) => log.warn({ err: err.message }, 'an idle database connection failed'));
+  const store = await openStore(config.hub.database, {
+    onIdleError: (err) => log.warn({ err: err.message }, 'an idle database connection failed'),
+    onThreadLost: (reason) => log.error({ reason }, "the database's thread stopped; replaced"),
+  });
   const queues = new DeliveryQueues(config);
   const metrics = new HubMetrics({ queueDepths: () => queues.depths(), deadDeliveries: () => store.deadByRecipient(), crls: () => tlsReloader.status.crls, cryptoWorkerHeaps: () => crypto.heaps() });
   const enqueue = (deliveryId: string, recipient: string) => queues.enqueue(deliveryId, recipient);

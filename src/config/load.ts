@@ -45,7 +45,8 @@ function readReferenced(file: string, field: string, path: string): string {
 function applyEnvironment(hub: HubConfig['hub'], env: NodeJS.ProcessEnv): void {
   if (env.HUB_REDIS_URL) hub.redis.url = env.HUB_REDIS_URL;
   if (env.HUB_REDIS_PREFIX) hub.redis.prefix = env.HUB_REDIS_PREFIX;
-  if (env.HUB_DATABASE_PATH) hub.database = { kind: 'sqlite', path: env.HUB_DATABASE_PATH };
+  // A path selects a SQLite file, keeping the file's choice of thread when it names one.
+  if (env.HUB_DATABASE_PATH) hub.database = { kind: 'sqlite', path: env.HUB_DATABASE_PATH, ...(hub.database.kind === 'sqlite' && hub.database.thread !== undefined ? { thread: hub.database.thread } : {}) };
   // A URL selects PostgreSQL, whatever the file says, keeping the file's pool size when it names one.
   if (env.HUB_DATABASE_URL) {
     const url = DatabaseUrl.safeParse(env.HUB_DATABASE_URL);

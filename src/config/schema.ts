@@ -55,7 +55,14 @@ export const DeliveryOverrides = z.object(deliveryFields).partial().strict();
 export type DeliverySettings = z.infer<typeof DeliverySettings>;
 const DEFAULT_DELIVERY: DeliverySettings = DeliverySettings.parse({});
 
-const SqliteDatabase = z.object({ kind: z.literal('sqlite'), path: FilePath }).strict();
+const SqliteDatabase = z
+  .object({
+    kind: z.literal('sqlite'),
+    path: FilePath,
+    /** Runs the database on a thread of its own, so that its commits do not hold the event loop. */
+    thread: z.boolean().optional(),
+  })
+  .strict();
 const PostgresDatabase = z
   .object({
     kind: z.literal('postgres'),

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rootOf, verifyInclusion } from '../../../src/disclosure-log/merkle.ts';
 import { DisclosureLog } from '../../../src/disclosure-log/service.ts';
 import type { DisclosureLogStore } from '../../../src/disclosure-log/types.ts';
-import type { SqlStore } from '../../../src/store/sql-store.ts';
+import type { HubStore } from '../../../src/store/types.ts';
 import { agendaDisclosure } from '../../support/agenda-disclosure.ts';
 import { queryRows } from '../../support/db.ts';
 import { DIALECTS, testDatabase, type TestDatabase } from '../../support/databases.ts';
@@ -14,7 +14,7 @@ import { CERTS } from '../../support/hub.ts';
 // What the log costs per delivery and per checkpoint, counted in bytes and leaves (never in time).
 describe.each(DIALECTS)('the cost of the log on %s', (dialect) => {
   let db: TestDatabase;
-  let store: SqlStore;
+  let store: HubStore;
 
   beforeAll(async () => {
     db = await testDatabase(dialect);

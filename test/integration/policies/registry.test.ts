@@ -8,16 +8,16 @@ import { HubProblem } from '../../../src/errors/problem.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
 import { PolicyRegistry } from '../../../src/policies/registry.ts';
 import { openStore } from '../../../src/store/open.ts';
-import type { SqlStore } from '../../../src/store/sql-store.ts';
+import type { HubStore } from '../../../src/store/types.ts';
 import { execute } from '../../support/db.ts';
 
 const config = loadConfig(resolve('config'), {});
 const partnerIds = new Set(config.partners.map((p) => p.id));
 const log = createLogger({ level: 'silent' });
 const dirs: string[] = [];
-const stores: SqlStore[] = [];
+const stores: HubStore[] = [];
 
-async function store(path?: string): Promise<SqlStore> {
+async function store(path?: string): Promise<HubStore> {
   const dir = mkdtempSync(join(tmpdir(), 'aoh-policies-'));
   dirs.push(dir);
   const s = await openStore({ kind: 'sqlite', path: path ?? join(dir, 'hub.db') });

@@ -1,3 +1,4 @@
+import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Subject } from '../../../src/disclosure-log/subjects.ts';
 import { disclosureEntries } from '../../../src/disclosure-log/entries.ts';
@@ -7,10 +8,10 @@ import type { DatabaseSettings } from '../../../src/config/schema.ts';
 import { openPostgres } from '../../../src/store/dialects/postgres.ts';
 import { openSqlite } from '../../../src/store/dialects/sqlite.ts';
 import { insertRows, migrate, type Database, type Sql } from '../../../src/store/sql.ts';
-import type { SqlStore } from '../../../src/store/sql-store.ts';
-import { DuplicateMessageError, PolicyVersionExistsError, type DeliveryEventKind, type DeliveryRecord, type TransportKind, type DisclosureRecord, type MessageRecord, type PolicyVersion } from '../../../src/store/types.ts';
+import { spawnStoreThread, ThreadedStore, type ThreadedStoreOptions } from '../../../src/store/thread/threaded-store.ts';
+import { DuplicateMessageError, PolicyVersionExistsError, type HubStore, type DeliveryEventKind, type DeliveryRecord, type TransportKind, type DisclosureRecord, type MessageRecord, type PolicyVersion } from '../../../src/store/types.ts';
 import { clearLikeThePurge, execute, queryRows, rowCounts } from '../../support/db.ts';
-import { DIALECTS, testDatabase, type TestDatabase } from '../../support/databases.ts';
+import { DIALECTS, STORE_VARIANTS, testDatabase, type TestDatabase } from '../../support/databases.ts';
 
 function message(messageId: string, sender = 'vt'): MessageRecord {
   return { sender, messageId, type: 'minutes', purpose: 'execution', caseRef: 'VT-1', createdAt: '2026-11-22T09:00:00Z', receivedAt: '2026-11-22T09:00:01Z', contentDigest: 'abc', refused: [] };
@@ -33,9 +34,9 @@ const EXPIRED = '2020-01-01T00:00:00Z';
 
 const policyVersion = (version: number): PolicyVersion => ({ policy: { id: 'politie-execution', version } as PolicyVersion['policy'], author: 'admin', publishedAt: '2026-11-22T09:00:00Z' });
 
-describe.each(DIALECTS)('the store on %s', (dialect) => {
+describe.each(STORE_VARIANTS)('the store on %s', (dialect) => {
   let db: TestDatabase;
-  let store: SqlStore;
+  let store: HubStore;
 
   beforeEach(async () => {
     db = await testDatabase(dialect);
@@ -447,9 +448,9 @@ describe.each(DIALECTS)('the deliveries the reconciler reads, on %s', (dialect) 
   });
 });
 
-describe.each(DIALECTS)('the purge of received ciphertext on %s', (dialect) => {
+describe.each(STORE_VARIANTS)('the purge of received ciphertext on %s', (dialect) => {
   let db: TestDatabase;
-  let store: SqlStore;
+  let store: HubStore;
   const AT = '2026-11-22T13:00:00.000Z';
   const purgedEvent = (id: string) => `INSERT INTO delivery_events (delivery_id, event, at) VALUES ('${id}', 'purged', '${AT}')`;
   const deleteCiphertext = (id: string) => `DELETE FROM delivery_ciphertexts WHERE delivery_id = '${id}'`;
@@ -531,7 +532,7 @@ describe.each(DIALECTS)('the purge of received ciphertext on %s', (dialect) => {
       const old = rawDatabase(other.settings);
       await old.transaction(
         async (tx) => {
-          await schemaAsOf(tx, old.migrations, CIPHERTEXT_PURGE_MIGRATION[dialect] - 1);
+          await schemaAsOf(tx, old.migrations, CIPHERTEXT_PURGE_MIGRATION[dialect === 'postgres' ? 'postgres' : 'sqlite'] - 1);
           await insertMessageRow(tx, message('m1'));
           for (const id of ['old-delivered', 'old-queued']) await insertDeliveryRow(tx, { ...delivery(id, 'm1'), transport: 'push', ciphertext: Buffer.from(`ciphertext of ${id}`) });
           for (const event of ['queued', 'delivered']) await tx.run('INSERT INTO delivery_events (delivery_id, event, at) VALUES (?, ?, ?)', ['old-delivered', event, '2026-11-22T10:00:00.000Z']);
@@ -550,6 +551,104 @@ describe.each(DIALECTS)('the purge of received ciphertext on %s', (dialect) => {
       await store.close();
       await other.remove();
       store = await db.open();
+    }
+  });
+});
+
+describe('the store on a thread of its own', () => {
+  let db: TestDatabase;
+  const path = () => (db.settings as { path: string }).path;
+  const open = (options: ThreadedStoreOptions = {}) => ThreadedStore.open(path(), options);
+
+  beforeEach(async () => {
+    db = await testDatabase('sqlite');
+  });
+
+  afterEach(async () => {
+    await db.remove();
+  });
+
+  it('hands back bytes as Buffers, and the ciphertext a caller already holds without sending it there and back', async () => {
+    const store = await open();
+    try {
+      const d = delivery('d1', 'm1');
+      await store.saveOutbox(message('m1'), [d], [disclosure(d)]);
+      const read = await store.getDelivery('d1');
+      expect(Buffer.isBuffer(read!.ciphertext) && read!.ciphertext.toString()).toBe('-----BEGIN PGP MESSAGE-----');
+      const held = Buffer.from('the outbox copy');
+      expect((await store.getDelivery('d1', held))!.ciphertext).toBe(held);
+      const leaves = await store.log.leafHashes(0, await store.log.size());
+      expect(leaves.length).toBeGreaterThan(0);
+      expect(leaves.every((leaf) => Buffer.isBuffer(leaf) && leaf.length === 32)).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('reads the whole log a page at a time, and a reader may stop early', async () => {
+    const store = await open();
+    try {
+      // 1,200 deliveries of two entries each: more than two pages of rows.
+      const ds = Array.from({ length: 1_200 }, (_, i) => delivery(`d${i}`, 'm1'));
+      await store.saveOutbox(message('m1'), ds, ds.map((d) => disclosure(d)));
+      const seqs: number[] = [];
+      for await (const row of store.log.rows()) seqs.push(row.seq);
+      expect(seqs).toEqual(Array.from({ length: await store.log.size() }, (_, i) => i + 1));
+      expect(seqs.length).toBeGreaterThan(2_000);
+      let read = 0;
+      for await (const _ of store.log.rows()) if (++read === 1_001) break;
+      expect(read).toBe(1_001);
+      expect(await verifyLog(store.log.rows(), [], async () => true)).toMatchObject({ intact: true });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('fails to open as the store itself would, naming why', async () => {
+    const raw = openSqlite(path());
+    await migrate(raw);
+    await raw.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [999, 'now']);
+    await raw.close();
+    await expect(open()).rejects.toThrow(/schema version 999, newer than this hub/);
+  });
+
+  it('fails the calls a stopped thread held and starts another in its place, which serves what was stored', async () => {
+    const threads: Worker[] = [];
+    const lost: string[] = [];
+    // The first thread answers that it is ready and then nothing: a call stays with it until it stops.
+    const silent = () => new Worker("require('node:worker_threads').parentPort.postMessage({ ready: true }); setInterval(() => {}, 1000);", { eval: true });
+    const spawn = (file: string) => (threads.push(threads.length === 0 ? silent() : spawnStoreThread(file)), threads.at(-1)!);
+    const store = await open({ spawn, onLost: (reason) => lost.push(reason) });
+    try {
+      const held = store.findMessage('vt', 'm1');
+      await threads[0]!.terminate();
+      await expect(held).rejects.toThrow(/the store's thread stopped/);
+      expect(lost).toEqual([expect.stringMatching(/the store's thread stopped/)]);
+      await store.saveOutbox(message('m1'), [], []);
+      expect((await store.findMessage('vt', 'm1'))?.message.messageId).toBe('m1');
+      expect(await store.ping()).toBe(true);
+      expect(threads).toHaveLength(2);
+    } finally {
+      await store.close();
+    }
+    await expect(store.findMessage('vt', 'm1')).rejects.toThrow(/closed/);
+    expect(await store.ping()).toBe(false);
+  });
+
+  it('gives up, rather than start thread after thread, when the one in place of a stopped thread cannot open the file', async () => {
+    const threads: Worker[] = [];
+    const failing = () => new Worker("require('node:worker_threads').parentPort.postMessage({ ready: false, error: { name: 'Error', message: 'disk gone' } }); setInterval(() => {}, 1000);", { eval: true });
+    const spawn = (file: string) => (threads.push(threads.length === 0 ? spawnStoreThread(file) : failing()), threads.at(-1)!);
+    const store = await open({ spawn });
+    try {
+      await threads[0]!.terminate();
+      await expect(store.findMessage('vt', 'm1')).rejects.toThrow('disk gone');
+      await new Promise((resolve) => threads[1]!.once('exit', resolve));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(threads).toHaveLength(2);
+      expect(await store.ping()).toBe(false);
+    } finally {
+      await store.close();
     }
   });
 });

@@ -9,6 +9,7 @@ import { parseDuration, percentile, slope, summarise } from '../../../bench/stat
 import { loadWindow, slowWindows } from '../../../bench/windows.ts';
 import { validateEnvelope } from '../../../src/messages/index.ts';
 import { HubMetrics } from '../../../src/observability/metrics.ts';
+import { STORE_THREAD_NAME } from '../../../src/store/thread/threaded-store.ts';
 
 describe('the bench payload', () => {
   it.each([1000, 64_000])('is valid minutes of %i bytes', (bytes) => {
@@ -59,8 +60,8 @@ const BURN = `const { parentPort } = require('node:worker_threads');
   parentPort.postMessage('done');`;
 
 /** Resolves once the thread has burnt its CPU: on its message if it stays, on its exit if it ends. */
-function burn(keepAlive: boolean): { worker: Worker; burnt: Promise<unknown> } {
-  const worker = new Worker(keepAlive ? `${BURN} setInterval(() => {}, 60_000);` : BURN, { eval: true });
+function burn(keepAlive: boolean, name?: string): { worker: Worker; burnt: Promise<unknown> } {
+  const worker = new Worker(keepAlive ? `${BURN} setInterval(() => {}, 60_000);` : BURN, { eval: true, ...(name ? { name } : {}) });
   // Listening from the start: an ending thread's message and exit may come in one turn.
   return { worker, burnt: new Promise((resolve) => worker.once(keepAlive ? 'message' : 'exit', resolve)) };
 }
@@ -80,6 +81,16 @@ describe('the per-thread CPU of a process', () => {
     expect(used.cryptoWorkers).toBeLessThan(0.55);
     const sum = THREAD_KINDS.reduce((total, k) => total + used[k], 0);
     expect(processUsed - sum).toBeGreaterThanOrEqual(0.25);
+  });
+
+  it('puts the thread the store runs on under storeThread, by the name the store gives it', async () => {
+    const before = sampleThreads(process.pid);
+    const live = burn(true, STORE_THREAD_NAME);
+    await live.burnt;
+    const used = threadCpuSince(process.pid, before);
+    await live.worker.terminate();
+    expect(used.storeThread).toBeGreaterThanOrEqual(0.25);
+    expect(used.cryptoWorkers).toBeLessThan(0.1);
   });
 });
 
@@ -155,7 +166,7 @@ function cellResult(): CellResult {
   const runs = [{ start: 0, answered: 5, status: 202, deliveryIds: ['a'] }];
   const run = outcome(runs, new Map([['a', { recipient: 'r1', at: 20 }]]));
   const usage = { cpuPercent: 150, peakRssMB: 400, meanRssMB: 380 };
-  const cpu = { eventLoop: 3, cryptoWorkers: 3, libuvPool: 0.5, v8Helpers: 1, other: 0, bench: 0.7, otherProcesses: 0.2 };
+  const cpu = { eventLoop: 3, cryptoWorkers: 3, storeThread: 1, libuvPool: 0.5, v8Helpers: 1, other: 0, bench: 0.7, otherProcesses: 0.2 };
   const pauses = { majorGcs: 1, gcMs: 12, gcPausesOver100ms: 0, eventLoopLagMaxMs: 40 };
   return {
     cell: 'curve25519 r1 1KB',

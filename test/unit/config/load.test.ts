@@ -67,6 +67,15 @@ describe('loadConfig', () => {
     expect(loadConfig(dir, { HUB_DATABASE_PATH: '/tmp/x.db' }).hub.database).toEqual({ kind: 'sqlite', path: '/tmp/x.db' });
   });
 
+  it('keeps a SQLite file on the event loop when the file says so, also at a path from the environment', () => {
+    copyConfig();
+    edit('hub.yaml', (t) => t.replace(/path: data\/hub\.db/, 'path: data/hub.db\n    thread: false'));
+    expect(loadConfig(dir, {}).hub.database).toEqual({ kind: 'sqlite', path: 'data/hub.db', thread: false });
+    expect(loadConfig(dir, { HUB_DATABASE_PATH: '/tmp/x.db' }).hub.database).toEqual({ kind: 'sqlite', path: '/tmp/x.db', thread: false });
+    edit('hub.yaml', (t) => t.replace('thread: false', 'thread: sometimes'));
+    expect(failure().issues).toEqual([expect.objectContaining({ path: 'hub.database.thread' })]);
+  });
+
   it('names the database field that is wrong, in the file or in the environment', () => {
     copyConfig();
     edit('hub.yaml', (t) => t.replace(/kind: sqlite\n(\s+)path: data\/hub\.db/, 'kind: postgres\n$1url: mysql://hub'));
