@@ -54,8 +54,9 @@ export function hubGauges(samples: Sample[], at: number): HubGauges {
     heapUsedBytes: total(samples, 'aoh_nodejs_heap_size_used_bytes'),
     heapTotalBytes: total(samples, 'aoh_nodejs_heap_size_total_bytes'),
     externalBytes: total(samples, 'aoh_nodejs_external_memory_bytes'),
-    workerHeapUsedBytes: total(samples, 'aoh_crypto_worker_heap_bytes', { space: 'used' }),
-    workerHeapTotalBytes: total(samples, 'aoh_crypto_worker_heap_bytes', { space: 'total' }),
+    // Every worker thread's heap: the crypto pool's and the store's.
+    workerHeapUsedBytes: total(samples, 'aoh_crypto_worker_heap_bytes', { space: 'used' }) + total(samples, 'aoh_store_thread_heap_bytes', { space: 'used' }),
+    workerHeapTotalBytes: total(samples, 'aoh_crypto_worker_heap_bytes', { space: 'total' }) + total(samples, 'aoh_store_thread_heap_bytes', { space: 'total' }),
     majorGcs: total(samples, `${gc}_count`, { kind: 'major' }),
     gcSeconds: total(samples, `${gc}_sum`),
     gcPausesOver100ms: total(samples, `${gc}_count`) - total(samples, `${gc}_bucket`, { le: '0.1' }),

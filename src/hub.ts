@@ -111,7 +111,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     onThreadLost: (reason) => log.error({ reason }, "the database's thread stopped; replaced"),
   });
   const queues = new DeliveryQueues(config);
-  const metrics = new HubMetrics({ queueDepths: () => queues.depths(), deadDeliveries: () => store.deadByRecipient(), crls: () => tlsReloader.status.crls, cryptoWorkerHeaps: () => crypto.heaps() });
+  const metrics = new HubMetrics({ queueDepths: () => queues.depths(), deadDeliveries: () => store.deadByRecipient(), crls: () => tlsReloader.status.crls, cryptoWorkerHeaps: () => crypto.heaps(), ...(store.threadHeap ? { storeThreadHeap: () => store.threadHeap!() } : {}) });
   const enqueue = (deliveryId: string, recipient: string) => queues.enqueue(deliveryId, recipient);
   const push = pushTransport(pushTls(config, tls.ca, tlsReloader), (partner) => deliverySettingsFor(config.hub.delivery, partner).pushTimeoutSeconds);
   const recentCiphertext = new RecentCiphertext();

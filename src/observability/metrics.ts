@@ -16,6 +16,8 @@ export interface MetricSources {
   crls?(): { issuer: string; nextUpdate: string | null }[];
   /** The crypto worker threads' V8 heaps, which `aoh_nodejs_heap_*` (the main thread's) leaves out. */
   cryptoWorkerHeaps?(): Promise<WorkerHeap[]>;
+  /** The V8 heap of the thread SQLite runs on, left out of `aoh_nodejs_heap_*` too. */
+  storeThreadHeap?(): Promise<{ usedBytes: number; totalBytes: number }>;
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
@@ -72,6 +74,22 @@ export class HubMetrics {
             this.set({ worker: String(h.worker), space: 'used' }, h.usedBytes);
             this.set({ worker: String(h.worker), space: 'total' }, h.totalBytes);
           }
+        },
+      });
+    }
+    const storeHeap = sources.storeThreadHeap;
+    if (storeHeap) {
+      new Gauge({
+        name: 'aoh_store_thread_heap_bytes',
+        help: 'The V8 heap of the thread the database runs on, used and total (the resident memory includes it)',
+        labelNames: ['space'],
+        registers,
+        async collect() {
+          this.reset();
+          const h = await storeHeap().catch(() => undefined);
+          if (!h) return;
+          this.set({ space: 'used' }, h.usedBytes);
+          this.set({ space: 'total' }, h.totalBytes);
         },
       });
     }

@@ -180,5 +180,7 @@ export interface HubStore {
   ping(): Promise<boolean>;
   /** Per delivery of a message: its disclosure as the log recorded it, and its events. */
   disclosuresFor(messageId: string, sender: string): Promise<(Omit<DisclosureRecord, 'traceId' | 'spanId' | 'subjects' | 'retainUntil'> & { events: DeliverySummary['events'] })[]>;
+  /** The V8 heap of the thread the store runs on, when it has one of its own (SQLite's, by default). */
+  threadHeap?(): Promise<{ usedBytes: number; totalBytes: number }>;
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import type { HubStore } from '../types.ts';
 import type { DisclosureLogStore } from '../../disclosure-log/types.ts';
 
 /** The store's methods and its log's, by name: what the main thread may call on the store's thread. */
-export type StoreMethod = Exclude<keyof HubStore, 'log' | 'close'>;
+export type StoreMethod = Exclude<keyof HubStore, 'log' | 'close' | 'threadHeap'>;
 export type LogMethod = Exclude<keyof DisclosureLogStore, 'rows'>;
 
 export type StoreRequest =

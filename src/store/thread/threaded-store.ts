@@ -150,6 +150,11 @@ export class ThreadedStore implements HubStore {
     return stored && ciphertext ? { ...stored, ciphertext } : stored;
   }
 
+  async threadHeap(): Promise<{ usedBytes: number; totalBytes: number }> {
+    const heap = await this.thread.worker.getHeapStatistics();
+    return { usedBytes: heap.used_heap_size, totalBytes: heap.total_heap_size };
+  }
+
   async ping(): Promise<boolean> {
     return (this.request({ on: 'store', method: 'ping', args: [] }) as Promise<boolean>).catch(() => false);
   }

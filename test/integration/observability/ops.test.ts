@@ -59,6 +59,7 @@ describe('the operations port', () => {
     expect(sample(text, 'aoh_queue_jobs{partner="politie",state="waiting"}')).toBe(0);
     expect(sample(text, 'aoh_process_resident_memory_bytes')).toBeGreaterThan(0);
     expect(sample(text, 'aoh_crypto_worker_heap_bytes{worker="0",space="used"}')).toBeGreaterThan(0);
+    expect(sample(text, 'aoh_store_thread_heap_bytes{space="used"}')).toBeGreaterThan(0);
     // Labels carry partner ids, states and problem types, never content.
     expect(text).not.toContain(fixture.caseRef);
   });

@@ -114,7 +114,7 @@ describe('the event loop\'s schedule', () => {
 });
 
 describe('the soak’s reading of the hub’s metrics', () => {
-  it('reads memory, the workers’ heaps and the event-loop delay from what the hub serves', async () => {
+  it('reads memory, the worker threads’ heaps (crypto and store) and the event-loop delay from what the hub serves', async () => {
     const metrics = new HubMetrics({
       queueDepths: async () => [],
       deadDeliveries: async () => new Map(),
@@ -122,12 +122,13 @@ describe('the soak’s reading of the hub’s metrics', () => {
         { worker: 0, usedBytes: 5e6, totalBytes: 8e6 },
         { worker: 1, usedBytes: 7e6, totalBytes: 9e6 },
       ],
+      storeThreadHeap: async () => ({ usedBytes: 3e6, totalBytes: 4e6 }),
     });
     const gauges = hubGauges(parsePrometheus(await metrics.registry.metrics()), 1);
     expect(gauges.rssBytes).toBeGreaterThan(gauges.heapUsedBytes);
     expect(gauges.heapUsedBytes).toBeGreaterThan(0);
     expect(gauges.heapTotalBytes).toBeGreaterThanOrEqual(gauges.heapUsedBytes);
-    expect([gauges.workerHeapUsedBytes, gauges.workerHeapTotalBytes]).toEqual([12e6, 17e6]);
+    expect([gauges.workerHeapUsedBytes, gauges.workerHeapTotalBytes]).toEqual([15e6, 21e6]);
     expect(gauges.eventLoopLagMaxSeconds).toBeGreaterThanOrEqual(0);
   });
 
