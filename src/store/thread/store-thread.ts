@@ -33,9 +33,9 @@ async function page(store: SqlStore, iteration: number, size: number): Promise<{
 async function answer(store: SqlStore, request: StoreRequest): Promise<unknown> {
   switch (request.on) {
     case 'store':
-      return (store[request.method] as (...args: unknown[]) => Promise<unknown>)(...request.args);
+      return Reflect.apply(store[request.method], store, request.args) as Promise<unknown>;
     case 'log':
-      return (store.log[request.method] as (...args: unknown[]) => Promise<unknown>)(...request.args);
+      return Reflect.apply(store.log[request.method], store.log, request.args) as Promise<unknown>;
     case 'rows':
       return page(store, request.iteration, request.page);
     case 'close':
