@@ -16,6 +16,7 @@ export interface StoreEvents {
 /** The store on the configured database, its schema migrated forward. */
 export function openStore(settings: DatabaseSettings, events: StoreEvents = {}): Promise<HubStore> {
   if (settings.kind === 'postgres') return SqlStore.open(openPostgres({ url: settings.url, poolSize: settings.poolSize, ...(events.onIdleError ? { onIdleError: events.onIdleError } : {}) }));
-  if (settings.thread === false) return SqlStore.open(openSqlite(settings.path));
+  // An in-memory database is one connection's alone: it cannot be written on one thread and read on another.
+  if (settings.thread === false || settings.path === ':memory:') return SqlStore.open(openSqlite(settings.path));
   return ThreadedStore.open(settings.path, events.onThreadLost ? { onLost: events.onThreadLost } : {});
 }

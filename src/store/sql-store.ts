@@ -81,6 +81,11 @@ export class SqlStore implements HubStore {
     return new SqlStore(db);
   }
 
+  /** A store on a database another store has opened and migrated: for reading beside it. */
+  static reading(db: Database): SqlStore {
+    return new SqlStore(db);
+  }
+
   private async insertMessage(tx: Sql, m: MessageRecord): Promise<void> {
     try {
       await tx.run(

@@ -210,20 +210,30 @@ class GroupCommit {
 /**
  * Pages of 16 KiB (for a new file; an existing one keeps its size): a ciphertext of megabytes is a chain
  * of overflow pages, each a WAL frame of its own, and at 4 KiB writing 2.7 MB took 46 ms (38 ms of CPU)
- * against 11 ms; small transactions were no slower. A 64 MiB page cache keeps what was just written in
- * memory: reading 2.7 MB back took 0.75 ms against 12 ms through the WAL file in one measurement, but in
- * others filling the fresh buffer alone took 5–8 ms, so a first push takes the outbox's copy instead.
- * Temporary storage in memory: each group member's SAVEPOINT copies every page it changes to a journal,
- * which was otherwise a temporary file: 77 MB written there in 5 s at 64 kB × 3 recipients, more than
- * to the WAL (62 MB), for pages that are thrown away at the member's RELEASE.
+ * against 11 ms; small transactions were no slower.
  */
-const STORAGE_SETTINGS = 'PRAGMA page_size = 16384; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;';
+const PAGE_SIZE = 'PRAGMA page_size = 16384;';
 
-/** The embedded database: one file, written with full synchronisation so that a `202` survives a crash. */
-export function openSqlite(path: string): Database {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new DatabaseSync(path);
-  db.exec(`${STORAGE_SETTINGS} PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;`);
+/**
+ * A 64 MiB page cache keeps what was just written in memory: reading 2.7 MB back took 0.75 ms against
+ * 12 ms through the WAL file in one measurement, but in others filling the fresh buffer alone took 5–8
+ * ms, so a first push takes the outbox's copy instead. Temporary storage in memory: each group member's
+ * SAVEPOINT copies every page it changes to a journal, which was otherwise a temporary file: 77 MB
+ * written there in 5 s at 64 kB × 3 recipients, more than to the WAL (62 MB), for pages that are thrown
+ * away at the member's RELEASE.
+ */
+const STORAGE_SETTINGS = 'PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;';
+
+/**
+ * The embedded database: one file, written with full synchronisation so that a `202` survives a crash.
+ * A read-only connection (beside the one that writes, on another thread) reads what was committed; it
+ * needs the file to exist in WAL mode already.
+ */
+export function openSqlite(path: string, options: { readOnly?: boolean } = {}): Database {
+  if (path !== ':memory:' && !options.readOnly) mkdirSync(dirname(path), { recursive: true });
+  const db = new DatabaseSync(path, { readOnly: options.readOnly ?? false });
+  const writing = options.readOnly ? '' : `${PAGE_SIZE} PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;`;
+  db.exec(`${writing} ${STORAGE_SETTINGS} PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;`);
   const connection = new Connection(db);
   const turns = new Turns();
   const commits = new GroupCommit(db, connection, turns);

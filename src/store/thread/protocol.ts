@@ -1,15 +1,13 @@
-import type { HubStore } from '../types.ts';
 import type { DisclosureLogStore } from '../../disclosure-log/types.ts';
+import type { HubStore } from '../types.ts';
 
-/** The store's methods and its log's, by name: what the main thread may call on the store's thread. */
-export type StoreMethod = Exclude<keyof HubStore, 'log' | 'close' | 'threadHeap'>;
-export type LogMethod = Exclude<keyof DisclosureLogStore, 'rows'>;
+/** What the thread runs: the store's writes (and a ping), each in a transaction of the group commit. */
+export type StoreWrite = keyof Pick<HubStore, 'saveOutbox' | 'purgeReceivedCiphertext' | 'appendEvent' | 'appendEventOnce' | 'addPolicyVersion' | 'ping'>;
+export type LogWrite = keyof Pick<DisclosureLogStore, 'addCheckpoint' | 'purgeExpired' | 'audit'>;
 
 export type StoreRequest =
-  | { id: number; on: 'store'; method: StoreMethod; args: unknown[] }
-  | { id: number; on: 'log'; method: LogMethod; args: unknown[] }
-  /** The log's rows, a page at a time: `page` of an iteration the thread keeps open under `id` until it is done. */
-  | { id: number; on: 'rows'; iteration: number; page: number }
+  | { id: number; on: 'store'; method: StoreWrite; args: unknown[] }
+  | { id: number; on: 'log'; method: LogWrite; args: unknown[] }
   | { id: number; on: 'close' };
 
 /** An error as it crosses the thread: its class by name, so that callers can still tell a duplicate apart. */

@@ -1,12 +1,12 @@
 import { Worker } from 'node:worker_threads';
 import type { DisclosureLogStore, LogRow } from '../../disclosure-log/types.ts';
-import type { HubStore, StoredDelivery } from '../types.ts';
+import { openSqlite } from '../dialects/sqlite.ts';
+import { SqlStore } from '../sql-store.ts';
+import type { HubStore } from '../types.ts';
 import { rebuilt } from './errors.ts';
-import type { LogMethod, StoreMethod, StoreReady, StoreReply, StoreRequest, StoreThreadData } from './protocol.ts';
+import type { LogWrite, StoreReady, StoreReply, StoreRequest, StoreThreadData, StoreWrite } from './protocol.ts';
 
 type Request = StoreRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
-
-const ROWS_PER_PAGE = 1000;
 
 export interface ThreadedStoreOptions {
   /** Starts the thread on the file; tests pass their own to reach it. */
@@ -28,33 +28,31 @@ export const STORE_THREAD_NAME = 'StoreThread';
 
 export const spawnStoreThread = (path: string) => new Worker(new URL('./store-thread.ts', import.meta.url), { name: STORE_THREAD_NAME, workerData: { path } satisfies StoreThreadData });
 
+/** How long closing waits for the thread to close the file before it stops the thread. */
+const CLOSE_WAIT_MS = 5_000;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
 /** Why the thread stopped: its uncaught error if it had one, else its exit code. */
 function stopped(thread: Thread, code: number): Error {
   return (thread.stopped ??= new Error(`the store's thread stopped (exit code ${code})`));
 }
 
-/** Bytes come back from the thread as plain Uint8Arrays; callers get Buffers over the same memory, as from the store itself. */
-function asBuffers(value: unknown): unknown {
-  if (value instanceof Uint8Array) return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  if (Array.isArray(value)) return value.map(asBuffers);
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    for (const [k, v] of Object.entries(value)) (value as Record<string, unknown>)[k] = asBuffers(v);
-  }
-  return value;
-}
-
 /**
- * The embedded database on a thread of its own, behind the same interface: each store call is one
- * message there and one back, and the thread runs the whole transaction (its group commit and fsync
- * included), so that the database no longer holds the event loop that serves HTTP and the queues.
- * A thread that stops fails the calls it held (a submission then answers 500 and its sender retries)
- * and is replaced, as a crypto worker is.
+ * The embedded database written on a thread of its own, behind the same interface: each call that
+ * writes is one message there and one back, and the thread runs the whole transaction (its group
+ * commit and fsync included), so that the database no longer holds the event loop that serves HTTP
+ * and the queues. Reads run on a read-only connection here: in WAL mode they see every commit without
+ * waiting for the one in progress, and need no crossing. A thread that stops fails the calls it held
+ * (a submission then answers 500 and its sender retries) and is replaced, as a crypto worker is.
  */
 export class ThreadedStore implements HubStore {
   private readonly path: string;
   private readonly spawn: (path: string) => Worker;
   private readonly onLost: (reason: string) => void;
   private thread: Thread;
+  /** The read-only connection, opened once the thread has migrated the file. */
+  private reader: SqlStore | undefined;
   private nextId = 1;
   private closed = false;
 
@@ -70,6 +68,7 @@ export class ThreadedStore implements HubStore {
     const store = new ThreadedStore(path, options);
     try {
       await store.thread.ready;
+      store.reader = SqlStore.reading(openSqlite(path, { readOnly: true }));
     } catch (err) {
       await store.close();
       throw err;
@@ -107,7 +106,7 @@ export class ThreadedStore implements HubStore {
   private answered(thread: Thread, reply: StoreReply): void {
     const pending = thread.pending.get(reply.id);
     thread.pending.delete(reply.id);
-    if (reply.ok) pending?.resolve(asBuffers(reply.value));
+    if (reply.ok) pending?.resolve(reply.value);
     else pending?.reject(rebuilt(reply.error));
   }
 
@@ -123,31 +122,66 @@ export class ThreadedStore implements HubStore {
     });
   }
 
-  private forward<M extends StoreMethod>(method: M): HubStore[M] {
+  private write<M extends StoreWrite>(method: M): HubStore[M] {
     return ((...args: unknown[]) => this.request({ on: 'store', method, args })) as HubStore[M];
   }
 
-  private forwardLog<M extends LogMethod>(method: M): DisclosureLogStore[M] {
+  private writeLog<M extends LogWrite>(method: M): DisclosureLogStore[M] {
     return ((...args: unknown[]) => this.request({ on: 'log', method, args })) as DisclosureLogStore[M];
   }
 
-  readonly saveOutbox = this.forward('saveOutbox');
-  readonly findMessage = this.forward('findMessage');
-  readonly purgeReceivedCiphertext = this.forward('purgeReceivedCiphertext');
-  readonly deliveriesWithStatus = this.forward('deliveriesWithStatus');
-  readonly deadByRecipient = this.forward('deadByRecipient');
-  readonly appendEvent = this.forward('appendEvent');
-  readonly appendEventOnce = this.forward('appendEventOnce');
-  readonly listInbox = this.forward('listInbox');
-  readonly pendingDeliveries = this.forward('pendingDeliveries');
-  readonly policyVersions = this.forward('policyVersions');
-  readonly addPolicyVersion = this.forward('addPolicyVersion');
-  readonly disclosuresFor = this.forward('disclosuresFor');
+  /** The read-only connection; `open` returns the store only once it is there. */
+  private get reading(): SqlStore {
+    if (!this.reader) throw new Error('the store is closed');
+    return this.reader;
+  }
 
-  /** The ciphertext the caller already holds does not cross: the thread reads the row without it. */
-  async getDelivery(deliveryId: string, ciphertext?: Uint8Array): Promise<StoredDelivery | undefined> {
-    const stored = (await this.request({ on: 'store', method: 'getDelivery', args: [deliveryId, ciphertext ? new Uint8Array(0) : undefined] })) as StoredDelivery | undefined;
-    return stored && ciphertext ? { ...stored, ciphertext } : stored;
+  private read<M extends Exclude<keyof HubStore, StoreWrite | 'log' | 'close' | 'threadHeap'>>(method: M): HubStore[M] {
+    return (async (...args: unknown[]) => Reflect.apply(this.reading[method], this.reading, args)) as HubStore[M];
+  }
+
+  private readLog<M extends Exclude<keyof DisclosureLogStore, LogWrite>>(method: M): DisclosureLogStore[M] {
+    return (async (...args: unknown[]) => Reflect.apply(this.reading.log[method], this.reading.log, args)) as DisclosureLogStore[M];
+  }
+
+  readonly saveOutbox = this.write('saveOutbox');
+  readonly purgeReceivedCiphertext = this.write('purgeReceivedCiphertext');
+  readonly appendEvent = this.write('appendEvent');
+  readonly appendEventOnce = this.write('appendEventOnce');
+  readonly addPolicyVersion = this.write('addPolicyVersion');
+  readonly findMessage = this.read('findMessage');
+  readonly getDelivery = this.read('getDelivery');
+  readonly deliveriesWithStatus = this.read('deliveriesWithStatus');
+  readonly deadByRecipient = this.read('deadByRecipient');
+  readonly listInbox = this.read('listInbox');
+  readonly pendingDeliveries = this.read('pendingDeliveries');
+  readonly policyVersions = this.read('policyVersions');
+  readonly disclosuresFor = this.read('disclosuresFor');
+
+  /** Ready when both connections answer: the thread's, which writes, and the one that reads. */
+  async ping(): Promise<boolean> {
+    const thread = await (this.write('ping')() as Promise<boolean>).catch(() => false);
+    return thread && (await this.reader?.ping()) === true;
+  }
+
+  readonly log: DisclosureLogStore = {
+    rows: () => this.rows(),
+    leafHashes: this.readLog('leafHashes'),
+    size: this.readLog('size'),
+    entriesOfDelivery: this.readLog('entriesOfDelivery'),
+    entryAt: this.readLog('entryAt'),
+    search: this.readLog('search'),
+    stats: this.readLog('stats'),
+    checkpoints: this.readLog('checkpoints'),
+    informing: this.readLog('informing'),
+    auditTrail: this.readLog('auditTrail'),
+    addCheckpoint: this.writeLog('addCheckpoint'),
+    purgeExpired: this.writeLog('purgeExpired'),
+    audit: this.writeLog('audit'),
+  };
+
+  private async *rows(): AsyncGenerator<LogRow> {
+    yield* this.reading.log.rows();
   }
 
   async threadHeap(): Promise<{ usedBytes: number; totalBytes: number }> {
@@ -155,46 +189,14 @@ export class ThreadedStore implements HubStore {
     return { usedBytes: heap.used_heap_size, totalBytes: heap.total_heap_size };
   }
 
-  async ping(): Promise<boolean> {
-    return (this.request({ on: 'store', method: 'ping', args: [] }) as Promise<boolean>).catch(() => false);
-  }
-
-  readonly log: DisclosureLogStore = {
-    rows: () => this.rows(),
-    leafHashes: this.forwardLog('leafHashes'),
-    size: this.forwardLog('size'),
-    entriesOfDelivery: this.forwardLog('entriesOfDelivery'),
-    entryAt: this.forwardLog('entryAt'),
-    search: this.forwardLog('search'),
-    stats: this.forwardLog('stats'),
-    addCheckpoint: this.forwardLog('addCheckpoint'),
-    checkpoints: this.forwardLog('checkpoints'),
-    purgeExpired: this.forwardLog('purgeExpired'),
-    informing: this.forwardLog('informing'),
-    audit: this.forwardLog('audit'),
-    auditTrail: this.forwardLog('auditTrail'),
-  };
-
-  private async *rows(): AsyncGenerator<LogRow> {
-    const iteration = this.nextId++;
-    let done = false;
-    try {
-      while (!done) {
-        const page = (await this.request({ on: 'rows', iteration, page: ROWS_PER_PAGE })) as { rows: LogRow[]; done: boolean };
-        done = page.done;
-        yield* page.rows;
-      }
-    } finally {
-      // A reader that stopped early: the thread lets its iteration go.
-      if (!done) await this.request({ on: 'rows', iteration, page: 0 }).catch(() => undefined);
-    }
-  }
-
+  /** Closes both connections; a thread that does not answer within a few seconds is stopped regardless. */
   async close(): Promise<void> {
     if (this.closed) return;
+    await this.reader?.close();
+    this.reader = undefined;
     const thread = this.thread;
     const ready = await thread.ready.then(() => true, () => false);
-    if (ready && !thread.stopped) await this.request({ on: 'close' }).catch(() => undefined);
+    if (ready && !thread.stopped) await Promise.race([this.request({ on: 'close' }).catch(() => undefined), sleep(CLOSE_WAIT_MS)]);
     this.closed = true;
     await thread.worker.terminate();
   }
