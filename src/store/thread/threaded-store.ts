@@ -137,11 +137,17 @@ export class ThreadedStore implements HubStore {
   }
 
   private read<M extends Exclude<keyof HubStore, StoreWrite | 'log' | 'close' | 'threadHeap'>>(method: M): HubStore[M] {
-    return (async (...args: unknown[]) => Reflect.apply(this.reading[method], this.reading, args)) as HubStore[M];
+    return (async (...args: unknown[]) => {
+      const store = this.reading;
+      return Reflect.apply(store[method], store, args);
+    }) as HubStore[M];
   }
 
   private readLog<M extends Exclude<keyof DisclosureLogStore, LogWrite>>(method: M): DisclosureLogStore[M] {
-    return (async (...args: unknown[]) => Reflect.apply(this.reading.log[method], this.reading.log, args)) as DisclosureLogStore[M];
+    return (async (...args: unknown[]) => {
+      const log = this.reading.log;
+      return Reflect.apply(log[method], log, args);
+    }) as DisclosureLogStore[M];
   }
 
   readonly saveOutbox = this.write('saveOutbox');
