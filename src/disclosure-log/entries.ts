@@ -73,14 +73,27 @@ export interface StatusEntry {
 export type LogEntry = DisclosureEntry | ManifestEntry | StatusEntry;
 export type UnplacedEntry = Omit<DisclosureEntry, 'index'> | Omit<ManifestEntry, 'index'> | Omit<StatusEntry, 'index'>;
 
-export const manifestDigest = (manifest: Manifest): string => createHash('sha256').update(canonicalJson(manifest)).digest('hex');
+/**
+ * A delivery's manifest is rendered for its digest and again inside its own entry: the second time is
+ * the first's text (at 1 MB a manifest of 767 leaves takes 1.1 ms). Manifests are never changed once made.
+ */
+const manifestTexts = new WeakMap<Manifest, string>();
+const renderedManifest = (value: object): string | undefined => manifestTexts.get(value as Manifest);
+
+function manifestText(manifest: Manifest): string {
+  let text = manifestTexts.get(manifest);
+  if (text === undefined) manifestTexts.set(manifest, (text = canonicalJson(manifest)));
+  return text;
+}
+
+export const manifestDigest = (manifest: Manifest): string => createHash('sha256').update(manifestText(manifest)).digest('hex');
 
 /**
  * The tree holds only a salted hash of each entry, so that purging an entry (and its salt) after the
  * retention period leaves a leaf that still verifies, and the leaf reveals nothing of a purged entry.
  */
 export function entryHash(entry: LogEntry, salt: Buffer): Buffer {
-  return textHash(canonicalJson(entry), salt);
+  return textHash(canonicalJson(entry, renderedManifest), salt);
 }
 
 const textHash = (text: string, salt: Buffer): Buffer => createHash('sha256').update(salt).update(text).digest();
@@ -92,7 +105,7 @@ export const SALT_BYTES = 32;
  * once and stored as it is), with its salt and its leaf.
  */
 export function sealEntry(entry: LogEntry, salt: Buffer = randomBytes(SALT_BYTES)): { text: string; salt: Buffer; leaf: Buffer } {
-  const text = canonicalJson(entry);
+  const text = canonicalJson(entry, renderedManifest);
   return { text, salt, leaf: leafHash(textHash(text, salt)) };
 }
 

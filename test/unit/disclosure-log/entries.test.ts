@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { disclosureEntries, manifestDigest, type DisclosureFacts } from '../../../src/disclosure-log/entries.ts';
+import { disclosureEntries, manifestDigest, sealEntry, type DisclosureFacts, type LogEntry } from '../../../src/disclosure-log/entries.ts';
 import { canonicalJson } from '../../../src/submission/canonical-json.ts';
 import { agendaDisclosure } from '../../support/agenda-disclosure.ts';
 
@@ -30,6 +30,12 @@ describe('the log entries of one delivery', () => {
     const reordered = JSON.parse(JSON.stringify({ withheld: f.manifest.withheld, disclosed: f.manifest.disclosed }));
     expect(manifestDigest(reordered)).toBe(manifestDigest(f.manifest));
     expect(manifestDigest({ ...f.manifest, withheld: [] })).not.toBe(manifestDigest(f.manifest));
+  });
+
+  it('are sealed as their canonical JSON, the manifest’s entry too, whose manifest was rendered once for the digest', () => {
+    const f = facts(2);
+    const entries = disclosureEntries(f, 'now');
+    for (const [i, e] of entries.entries()) expect(sealEntry({ ...e, index: i } as LogEntry).text).toBe(canonicalJson({ ...e, index: i }));
   });
 
   it('cost a line per person of one size, whether the message names 10 or 1,000 persons', () => {

@@ -30,4 +30,13 @@ describe('canonical JSON', () => {
     expect(canonicalJson({})).toBe('{}');
     expect(canonicalJson('a"b')).toBe('"a\\"b"');
   });
+
+  it('takes the text of a part it is told was rendered before, and renders the rest', () => {
+    const part = { b: 2, a: 1 };
+    const seen: object[] = [];
+    const rendered = (value: object) => (seen.push(value), value === part ? '{"a":1,"b":2}' : undefined);
+    expect(canonicalJson({ y: [part], x: part }, rendered)).toBe('{"x":{"a":1,"b":2},"y":[{"a":1,"b":2}]}');
+    // Asked for the whole, the array and the part twice; never for what is inside the part.
+    expect(seen).toHaveLength(4);
+  });
 });
