@@ -11,6 +11,7 @@ import { validateEnvelope } from '../src/messages/index.ts';
 import { planDeliveries } from '../src/submission/plan.ts';
 import { minutesEnvelope } from './payload.ts';
 import { RECIPIENTS, SENDER } from './setup.ts';
+import { summarise, type LatencySummary } from './stats.ts';
 
 const armour = (certsDir: string, owner: string, kind: 'public' | 'private') => readFileSync(join(certsDir, owner, `pgp-${kind}.asc`), 'utf8');
 
@@ -72,6 +73,8 @@ export interface Floor {
   messagesPerSecond: number;
   /** CPU of this process (all its threads) per message: what the OpenPGP work of one message costs. */
   cpuMsPerMessage: number;
+  /** From the open's start to the last seal's end, per message. */
+  latencyMs: LatencySummary;
 }
 
 /**
@@ -84,19 +87,21 @@ export async function measureFloor(pool: CryptoPool, messages: Uint8Array[], del
   const cpu = process.cpuUsage();
   const end = start + durationMs;
   let next = 0;
-  let done = 0;
+  const latencies: number[] = [];
   const loop = async () => {
     while (performance.now() < end) {
+      const began = performance.now();
       const now = new Date();
       // Each open gets a buffer of its own, which moves to the worker, as a hub's request body does.
       await pool.open(Buffer.from(messages[next++ % messages.length]!), SENDER, { decompressedBytes: Number.MAX_SAFE_INTEGER, jsonValues: Number.MAX_SAFE_INTEGER }, now);
       await Promise.all(deliveries.map((d) => pool.seal(d.plaintext, d.recipient, now)));
-      done++;
+      latencies.push(performance.now() - began);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, loop));
   const used = process.cpuUsage(cpu);
-  return { messagesPerSecond: done / ((performance.now() - start) / 1000), cpuMsPerMessage: (used.user + used.system) / 1000 / Math.max(1, done) };
+  const done = latencies.length;
+  return { messagesPerSecond: done / ((performance.now() - start) / 1000), cpuMsPerMessage: (used.user + used.system) / 1000 / Math.max(1, done), latencyMs: summarise(latencies) };
 }
 
 /** A delivery as the recipient's system reads it: decrypts with its key, the hub's signature verifies, the payload is whole. */

@@ -1,6 +1,7 @@
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import type { RunOutcome } from './load.ts';
 import { THREAD_KINDS, type ThreadCpu, type Usage } from './proc.ts';
+import type { LatencySummary } from './stats.ts';
 import type { Pauses } from './windows.ts';
 
 export type CpuPerMessage = ThreadCpu & { bench: number; otherProcesses: number };
@@ -38,6 +39,11 @@ export interface CellResult {
   floorBeforeAfter?: [number, number];
   /** Each floor phase, by messages in flight; the cell keeps the fastest. */
   floorTried?: { inFlight: number; messagesPerSecond: number }[];
+  /**
+   * The floor's work for one message at a time, from its open to its last seal, in ms: the least latency
+   * the hub can have in this cell on this machine (results before it lack it).
+   */
+  floorAloneMs?: LatencySummary;
   /** CPU the floor's OpenPGP work took per message (all threads of its process), in ms. */
   floorCpuMsPerMessage: number;
   /** CPU per delivered message during the maximum run, in ms, by where it ran. */
@@ -79,7 +85,7 @@ const n = (x: number | undefined, digits = 0) => (x === undefined ? '–' : x.to
 export const floorDrift = ([before, after]: [number, number]): number => (100 * (after - before)) / before;
 
 export function markdownTable(cells: CellResult[]): string {
-  const head = headerRows(['key', 'recipients', 'payload', 'floor msg/s', 'floor drift %', 'hub msg/s', 'hub/floor', 'submissions/s', 'deliveries/s', 'hub CPU %', 'bench CPU %', 'hub RSS MB', 'rate at half', 'p50 ms', 'p95 ms', 'p99 ms', 'event-loop delay max ms', 'failed', 'other CPU %', 'steal %', 'in flight']);
+  const head = headerRows(['key', 'recipients', 'payload', 'floor msg/s', 'floor drift %', 'hub msg/s', 'hub/floor', 'submissions/s', 'deliveries/s', 'hub CPU %', 'bench CPU %', 'hub RSS MB', 'rate at half', 'OpenPGP of one message alone, p50 ms', 'p50 ms', 'p95 ms', 'p99 ms', 'event-loop delay max ms', 'failed', 'other CPU %', 'steal %', 'in flight']);
   const rows = cells.map((c) =>
     [
       c.keyType,
@@ -95,6 +101,7 @@ export function markdownTable(cells: CellResult[]): string {
       n(c.max.benchCpuPercent),
       n(c.max.hub.peakRssMB),
       n(c.halfRate.ratePerSecond, 1),
+      n(c.floorAloneMs?.p50),
       n(c.halfRate.endToEndMs.p50),
       n(c.halfRate.endToEndMs.p95),
       n(c.halfRate.endToEndMs.p99),

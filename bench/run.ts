@@ -226,6 +226,9 @@ async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
   const measured = fastest(floorTried, (f) => f.messagesPerSecond);
   const floor = measured.messagesPerSecond;
   log(`${cell.name}: floor ${floor.toFixed(1)} msg/s with ${measured.inFlight} in flight, ${measured.cpuMsPerMessage.toFixed(2)} ms CPU per message (${floorTried.map((f) => `${f.messagesPerSecond.toFixed(1)} with ${f.inFlight}`).join(', ')})`);
+  // One message with the pool to itself: its open, then its seals side by side. No latency of the hub's can be less.
+  const alone = (await measureFloor(r.floor, sample, plaintexts, 1, phaseMs)).latencyMs;
+  log(`${cell.name}: the OpenPGP work of one message alone takes p50 ${alone.p50?.toFixed(1)} ms, p99 ${alone.p99?.toFixed(1)} ms (${alone.count} messages)`);
 
   const capacity = Math.max(Math.max(...inFlightLevels), Math.floor(PREPARED_BYTES / sample[0]!.length));
   await warmUp(r, payload, recipients, Math.min(capacity, Math.ceil((floor * WARM_UP_MS) / 1000)));
@@ -265,6 +268,7 @@ async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
     floorBeforeAfter: [floor, floorAfter.messagesPerSecond],
     floorCpuMsPerMessage: (measured.cpuMsPerMessage + floorAfter.cpuMsPerMessage) / 2,
     floorTried: floorTried.map((f) => ({ inFlight: f.inFlight, messagesPerSecond: f.messagesPerSecond })),
+    floorAloneMs: alone,
     cpuMsPerMessage,
     max,
     ratio: max.messagesPerSecond / floorMean,

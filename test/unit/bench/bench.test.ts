@@ -176,6 +176,7 @@ function cellResult(): CellResult {
     payload: '1KB',
     payloadBytes: 1000,
     floorMessagesPerSecond: 400,
+    floorAloneMs: { count: 50, p50: 9.6, p95: 12, p99: 14, max: 15 },
     floorCpuMsPerMessage: 4.5,
     cpuMsPerMessage: cpu,
     max: { ...run, hub: usage, benchCpuPercent: 15, inFlight: 32, eventLoop: { runningPercent: 56, waitingPercent: 32, neitherPercent: 12 } },
@@ -213,6 +214,13 @@ describe('the bench report', () => {
     const [header, , twice, once] = markdownTable([{ ...cellResult(), floorBeforeAfter: [400, 360] }, cellResult()]).split('\n');
     const column = header!.split('|').map((c) => c.trim()).indexOf('floor drift %');
     expect([twice, once].map((row) => row!.split('|')[column]!.trim())).toEqual(['-10', '–']);
+  });
+
+  it('shows what the OpenPGP work of one message alone took, where it was measured', () => {
+    const { floorAloneMs: _, ...unmeasured } = cellResult();
+    const [header, , measured, earlier] = markdownTable([cellResult(), unmeasured]).split('\n');
+    const column = header!.split('|').map((c) => c.trim()).indexOf('OpenPGP of one message alone, p50 ms');
+    expect([measured, earlier].map((row) => row!.split('|')[column]!.trim())).toEqual(['10', '–']);
   });
 
   it('names how many submissions were in flight for the maximum it kept', () => {
