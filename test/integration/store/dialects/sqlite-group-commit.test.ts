@@ -1,8 +1,10 @@
-import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openSqlite } from '../../../../src/store/dialects/sqlite.ts';
 import type { Database } from '../../../../src/store/sql.ts';
 
@@ -107,5 +109,18 @@ describe('group commit in the SQLite dialect', () => {
     expect(await Promise.all(['a', 'b', 'c'].map(touchAll))).toEqual([200, 200, 200]);
     expect(observer.prepare("SELECT COUNT(*) AS n FROM notes WHERE text LIKE 'c%'").get()).toEqual({ n: 200 });
     expect(seen).toEqual([[], [], []]);
+  });
+
+  it('copies a commit of megabytes from the WAL into the file once its callers have their answer, and leaves small ones to SQLite', async () => {
+    await db.exec('CREATE TABLE blobs (b BLOB)');
+    const fileSize = () => statSync(join(dir, 'hub.db')).size;
+    const before = fileSize();
+    await db.transaction((tx) => tx.run('INSERT INTO blobs (b) VALUES (?)', [randomBytes(1000)]));
+    await sleep(50);
+    expect(fileSize()).toBe(before);
+    await db.transaction((tx) => tx.run('INSERT INTO blobs (b) VALUES (?)', [randomBytes(5 * 1024 ** 2)]));
+    // Answered before the copy: the COMMIT did not wait for it.
+    expect(fileSize()).toBe(before);
+    await vi.waitFor(() => expect(fileSize()).toBeGreaterThan(5 * 1024 ** 2), { timeout: 2000 });
   });
 });
