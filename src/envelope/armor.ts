@@ -38,16 +38,15 @@ export function crc24(data: Uint8Array): number {
 }
 
 /**
- * An OpenPGP message's packets as an armoured `PGP MESSAGE`, in shared memory of its own: the crypto
- * worker that seals it, the event loop and the store's thread then all read the same bytes. Copied to
- * the store's thread instead, the three views of a 1 MB message cost the event loop about 12 ms each.
+ * An OpenPGP message's packets as an armoured `PGP MESSAGE`, in a buffer of its own (never Node's shared
+ * pool), so that a worker thread can hand it over by transfer.
  */
 export function armorMessage(packets: Uint8Array): Buffer {
   const base64 = Buffer.from(Buffer.from(packets.buffer, packets.byteOffset, packets.byteLength).toString('base64'), 'latin1');
   const crc = crc24(packets);
   const tail = Buffer.from(`=${Buffer.from([crc >>> 16, (crc >>> 8) & 0xff, crc & 0xff]).toString('base64')}\n${TAIL}`, 'latin1');
   const lines = Math.ceil(base64.length / LINE);
-  const out = Buffer.from(new SharedArrayBuffer(HEAD.length + base64.length + lines + tail.length));
+  const out = Buffer.allocUnsafeSlow(HEAD.length + base64.length + lines + tail.length);
   let at = HEAD.copy(out, 0);
   for (let i = 0; i < base64.length; i += LINE) {
     at += base64.copy(out, at, i, Math.min(i + LINE, base64.length));

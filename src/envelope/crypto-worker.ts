@@ -28,7 +28,9 @@ async function answer(request: CryptoRequest): Promise<CryptoReply> {
   }
 }
 
-// A sealed message's bytes are in shared memory (armorMessage): they cross without a copy or a transfer.
+/** A sealed message's bytes move to the main thread instead of being copied. */
+const transferable = (reply: CryptoReply) => (reply.ok && reply.result && 'ciphertext' in reply.result ? [reply.result.ciphertext.buffer as ArrayBuffer] : []);
+
 parentPort?.on('message', (request: CryptoRequest) => {
-  void answer(request).then((reply) => parentPort?.postMessage(reply));
+  void answer(request).then((reply) => parentPort?.postMessage(reply, transferable(reply)));
 });
