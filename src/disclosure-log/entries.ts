@@ -75,7 +75,7 @@ export type UnplacedEntry = Omit<DisclosureEntry, 'index'> | Omit<ManifestEntry,
 
 /**
  * A delivery's manifest is rendered for its digest and again inside its own entry: the second time is
- * the first's text (at 1 MB a manifest of 767 leaves takes 1.1 ms). Manifests are never changed once made.
+ * the first's text (at 1 MB a manifest of 767 leaves takes up to 1.1 ms). Manifests are never changed once made.
  */
 const manifestTexts = new WeakMap<Manifest, string>();
 const renderedManifest = (value: object): string | undefined => manifestTexts.get(value as Manifest);
