@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { HubProblem, Problems, type ProblemKind } from '../errors/problem.ts';
+import { heapOf, type ThreadHeap } from '../observability/thread-heap.ts';
 import type { EnvelopeCrypto, KeyMaterial } from './crypto.ts';
 import type { CryptoJob, CryptoReply, CryptoRequest } from './crypto-protocol.ts';
 import type { OpenedEnvelope, OpenLimits } from './open.ts';
@@ -15,10 +16,8 @@ interface Slot {
   pending: Map<number, Pending>;
 }
 
-export interface WorkerHeap {
+export interface WorkerHeap extends ThreadHeap {
   worker: number;
-  usedBytes: number;
-  totalBytes: number;
 }
 
 interface Waiting extends Pending {
@@ -100,10 +99,7 @@ export class CryptoPool implements EnvelopeCrypto {
 
   /** Each worker's V8 heap: the process's resident memory holds them, the main thread's heap figures do not. */
   heaps(): Promise<WorkerHeap[]> {
-    const read = async (slot: Slot, worker: number) => {
-      const heap = await slot.worker.getHeapStatistics();
-      return { worker, usedBytes: heap.used_heap_size, totalBytes: heap.total_heap_size };
-    };
+    const read = async (slot: Slot, worker: number) => ({ worker, ...(await heapOf(slot.worker)) });
     // A worker being replaced has no heap to read; it is left out rather than failing the scrape.
     return Promise.allSettled(this.slots.map(read)).then((all) => all.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])));
   }

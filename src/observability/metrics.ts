@@ -1,5 +1,6 @@
 import type { WorkerHeap } from '../envelope/crypto-pool.ts';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ThreadHeap } from './thread-heap.ts';
 
 export interface QueueDepth {
   partner: string;
@@ -17,7 +18,7 @@ export interface MetricSources {
   /** The crypto worker threads' V8 heaps, which `aoh_nodejs_heap_*` (the main thread's) leaves out. */
   cryptoWorkerHeaps?(): Promise<WorkerHeap[]>;
   /** The V8 heap of the thread SQLite runs on, left out of `aoh_nodejs_heap_*` too. */
-  storeThreadHeap?(): Promise<{ usedBytes: number; totalBytes: number }>;
+  storeThreadHeap?(): Promise<ThreadHeap>;
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];

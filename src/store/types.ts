@@ -2,6 +2,7 @@ import type { Subject } from '../disclosure-log/subjects.ts';
 import type { DisclosureLogStore, InformingRecord } from '../disclosure-log/types.ts';
 import type { Policy } from '../config/schema.ts';
 import type { Manifest } from '../minimisation/engine.ts';
+import type { ThreadHeap } from '../observability/thread-heap.ts';
 import type { MeetingAssignment } from '../submission/meeting.ts';
 
 export const DELIVERY_EVENTS = ['queued', 'available', 'delivered', 'acknowledged', 'failed', 'dead', 'retried', 'purged'] as const;
@@ -181,6 +182,6 @@ export interface HubStore {
   /** Per delivery of a message: its disclosure as the log recorded it, and its events. */
   disclosuresFor(messageId: string, sender: string): Promise<(Omit<DisclosureRecord, 'traceId' | 'spanId' | 'subjects' | 'retainUntil'> & { events: DeliverySummary['events'] })[]>;
   /** The V8 heap of the thread the store runs on, when it has one of its own (SQLite's, by default). */
-  threadHeap?(): Promise<{ usedBytes: number; totalBytes: number }>;
+  threadHeap?(): Promise<ThreadHeap>;
   close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { DisclosureLogStore, LogRow } from '../../disclosure-log/types.ts';
+import { heapOf, type ThreadHeap } from '../../observability/thread-heap.ts';
 import { openSqlite } from '../dialects/sqlite.ts';
 import { SqlStore } from '../sql-store.ts';
 import type { HubStore } from '../types.ts';
@@ -190,9 +191,8 @@ export class ThreadedStore implements HubStore {
     yield* this.reading.log.rows();
   }
 
-  async threadHeap(): Promise<{ usedBytes: number; totalBytes: number }> {
-    const heap = await this.thread.worker.getHeapStatistics();
-    return { usedBytes: heap.used_heap_size, totalBytes: heap.total_heap_size };
+  threadHeap(): Promise<ThreadHeap> {
+    return heapOf(this.thread.worker);
   }
 
   /** Closes both connections; a thread that does not answer within a few seconds is stopped regardless. */
