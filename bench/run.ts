@@ -324,6 +324,7 @@ async function soak(r: Rig, cell: Cell, durationMs: number) {
     cell: cell.name,
     ratePerSecond: rate,
     outcome: outcome(runs, r.receivers.arrivals),
+    repeatedOnNewConnection: r.client.repeatedOnNewConnection,
     hub: usage,
     rss: series,
     windows,
@@ -354,7 +355,7 @@ async function main(): Promise<void> {
       writeFileSync(file, JSON.stringify({ startedAt, machine: host, workers, purgeCiphertextAfterHours: purgeAfterHours, result }, null, 2));
       const sw = result.slowWindows;
       log(`soak: end to end p50 ${result.outcome.endToEndMs.p50?.toFixed(0)} ms, p99 ${result.outcome.endToEndMs.p99?.toFixed(0)} ms; ${sw.slow} of ${sw.windows} windows had a p99 over ${sw.p99AboveMs} ms, ${sw.slowWithGcPauseOver100ms} of them with a GC pause over 100 ms and ${sw.slowWithEventLoopLag} with an event-loop delay over ${sw.p99AboveMs} ms (${sw.otherWithEventLoopLag} other windows had such a delay)`);
-      log(`soak: RSS first minute ${result.firstMinuteMB.toFixed(0)} MB, last minute ${result.lastMinuteMB.toFixed(0)} MB, second half ${result.secondHalfSlopeMBPerMinute.toFixed(2)} MB/min; steal ${result.stealCpuPercent.toFixed(0)} % of a core; ${result.outcome.failed} failed${failuresText(result.outcome.failures)}; ${file}`);
+      log(`soak: RSS first minute ${result.firstMinuteMB.toFixed(0)} MB, last minute ${result.lastMinuteMB.toFixed(0)} MB, second half ${result.secondHalfSlopeMBPerMinute.toFixed(2)} MB/min; steal ${result.stealCpuPercent.toFixed(0)} % of a core; ${result.outcome.failed} failed${failuresText(result.outcome.failures)}, ${result.repeatedOnNewConnection} sent again on a new connection; ${file}`);
     } finally {
       await r.close();
     }

@@ -2,7 +2,9 @@ import type { X509Certificate } from 'node:crypto';
 import { Agent, request } from 'node:https';
 import { checkServerIdentity, type TLSSocket } from 'node:tls';
 import type { Partner } from '../../config/types.ts';
+import { isStaleConnection, keepAliveAgentOptions } from '../../http/keep-alive.ts';
 import { certificateChain, peerChain } from '../../pki/chain.ts';
+import type { DeliveryRecord } from '../../store/types.ts';
 import type { Transport } from './types.ts';
 import { TransportError } from './types.ts';
 
@@ -39,7 +41,8 @@ function refusedInChain(tls: Pick<PushTls, 'revokes' | 'staleCrlFor'>, chain: X5
  * Push: an HTTPS POST over mutual TLS with the hub's client certificate, trusting only the configured
  * CA, with `Idempotency-Key` so that the partner can drop a repeat after a lost answer. Connections are
  * kept alive and reused per partner (Node's agent pools by CA and client certificate), which saves a
- * handshake per delivery.
+ * handshake per delivery; a delivery that meets a pooled connection the partner had just closed is sent
+ * once more at once on a new one, rather than waiting for the next attempt.
  */
 export function pushTransport(tls: PushTls, timeoutSecondsFor: (partner: Partner) => number): Transport {
   // One pool per partner. The check sits on the agent, not the request: Node does not reuse connections
@@ -48,55 +51,59 @@ export function pushTransport(tls: PushTls, timeoutSecondsFor: (partner: Partner
   const agentFor = (partner: Partner): Agent => {
     let agent = agents.get(partner.id);
     if (!agent) {
-      agent = new Agent({ keepAlive: true, checkServerIdentity: (host, cert) => checkServerIdentity(host, cert) ?? refusedInChain(tls, certificateChain(cert)) });
+      agent = new Agent({ ...keepAliveAgentOptions, checkServerIdentity: (host, cert) => checkServerIdentity(host, cert) ?? refusedInChain(tls, certificateChain(cert)) });
       agents.set(partner.id, agent);
     }
     return agent;
   };
-  return {
-    deliver(delivery, partner) {
-      const target = partner.transport;
-      if (target.kind !== 'push') throw new TransportError(`partner ${partner.id} is not configured for push`);
-      const timeout = timeoutSecondsFor(partner) * 1000;
-      return new Promise((resolve, reject) => {
-        const body = delivery.ciphertext;
-        const req = request(
-          target.url,
-          {
-            method: 'POST',
-            ca: tls.caFor(partner),
-            cert: tls.cert,
-            key: tls.key,
-            minVersion: 'TLSv1.2',
-            agent: agentFor(partner),
-            timeout,
-            headers: {
-              'content-type': 'application/pgp-encrypted',
-              'content-length': body.length,
-              'idempotency-key': delivery.deliveryId,
-            },
+  const post = (delivery: DeliveryRecord, partner: Partner, mayRepeat: boolean): ReturnType<Transport['deliver']> => {
+    const target = partner.transport;
+    if (target.kind !== 'push') throw new TransportError(`partner ${partner.id} is not configured for push`);
+    const timeout = timeoutSecondsFor(partner) * 1000;
+    return new Promise((resolve, reject) => {
+      const body = delivery.ciphertext;
+      let answered = false;
+      const req = request(
+        target.url,
+        {
+          method: 'POST',
+          ca: tls.caFor(partner),
+          cert: tls.cert,
+          key: tls.key,
+          minVersion: 'TLSv1.2',
+          agent: agentFor(partner),
+          timeout,
+          headers: {
+            'content-type': 'application/pgp-encrypted',
+            'content-length': body.length,
+            'idempotency-key': delivery.deliveryId,
           },
-          (res) => {
-            res.resume();
-            res.on('end', () => {
-              const status = res.statusCode ?? 0;
-              if (status >= 200 && status < 300) resolve({ event: 'delivered', detail: `HTTP ${status}` });
-              else reject(new TransportError(`partner answered HTTP ${status}`));
-            });
-          },
-        );
-        // A new connection is checked in checkServerIdentity; a pooled one was checked at its handshake, so a CRL
-        // reloaded since is checked here, before the request is written to it. Its chain is parsed once: parsing
-        // it again for every delivery cost a tenth of the event loop's time under load.
-        req.on('socket', (socket: TLSSocket) => {
-          if (socket.connecting) return;
-          const refused = refusedInChain(tls, peerChain(socket));
-          if (refused) req.destroy(refused);
-        });
-        req.on('timeout', () => req.destroy(new TransportError(`no answer within ${timeout} ms`)));
-        req.on('error', (err) => reject(err instanceof TransportError ? err : new TransportError(`${(err as NodeJS.ErrnoException).code ?? 'error'}: ${err.message}`)));
-        req.end(body);
+        },
+        (res) => {
+          answered = true;
+          res.resume();
+          res.on('end', () => {
+            const status = res.statusCode ?? 0;
+            if (status >= 200 && status < 300) resolve({ event: 'delivered', detail: `HTTP ${status}` });
+            else reject(new TransportError(`partner answered HTTP ${status}`));
+          });
+        },
+      );
+      // A new connection is checked in checkServerIdentity; a pooled one was checked at its handshake, so a CRL
+      // reloaded since is checked here, before the request is written to it. Its chain is parsed once: parsing
+      // it again for every delivery cost a tenth of the event loop's time under load.
+      req.on('socket', (socket: TLSSocket) => {
+        if (socket.connecting) return;
+        const refused = refusedInChain(tls, peerChain(socket));
+        if (refused) req.destroy(refused);
       });
-    },
+      req.on('timeout', () => req.destroy(new TransportError(`no answer within ${timeout} ms`)));
+      req.on('error', (err) => {
+        if (mayRepeat && isStaleConnection(req, err, answered)) resolve(post(delivery, partner, false));
+        else reject(err instanceof TransportError ? err : new TransportError(`${(err as NodeJS.ErrnoException).code ?? 'error'}: ${err.message}`));
+      });
+      req.end(body);
+    });
   };
+  return { deliver: (delivery, partner) => post(delivery, partner, true) };
 }
