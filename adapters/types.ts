@@ -21,5 +21,9 @@ export interface CanonicalDelivery {
 export interface PartnerAdapter {
   /** Name and version of the partner vocabulary, such as `clavis-v1`. */
   readonly format: string;
-  map(delivery: CanonicalDelivery): Record<string, unknown>;
+  /**
+   * Absent for the hub's own vocabulary: the delivery's `payload` is then the document, and the delivery
+   * names the format without a second copy of it.
+   */
+  map?(delivery: CanonicalDelivery): Record<string, unknown>;
 }

@@ -40,7 +40,8 @@ export interface RecipientView {
   manifest: Manifest;
   kept: Record<string, number[]>;
   canonical: CanonicalDelivery;
-  mapped: { format: string; document: Record<string, unknown> };
+  /** Without `document` where the partner reads the canonical `payload` itself. */
+  mapped: { format: string; document?: Record<string, unknown> };
 }
 
 /**
@@ -67,7 +68,7 @@ export function recipientViews(envelope: Envelope, sender: string, ctx: PlanCont
       ...(ctx.meeting ? { meeting: ctx.meeting } : {}),
       payload: view,
     };
-    return { recipient, transport: partner.transport.kind, policy, manifest, kept, canonical, mapped: { format: adapter.format, document: adapter.map(canonical) } };
+    return { recipient, transport: partner.transport.kind, policy, manifest, kept, canonical, mapped: adapter.map ? { format: adapter.format, document: adapter.map(canonical) } : { format: adapter.format } };
   });
   return { views, refused: routing.refused };
 }

@@ -39,9 +39,22 @@ describe('partner adapters', () => {
     }
   });
 
+  it('hand a partner on the canonical vocabulary its payload once, naming the format', () => {
+    const c = ALL_CASES[0]!();
+    const canonicalPolice = { ...config, partners: config.partners.map((p) => (p.id === 'politie' ? { ...p, adapter: 'canonical' } : p)) };
+    const env = validateEnvelope(envelope('minutes', 'execution', c.caseRef, c.minutes));
+    const plan = planDeliveries(env, 'vt', { ...ctx, config: canonicalPolice });
+    const police = plan.deliveries.find((d) => d.recipient === 'politie')!;
+    const delivered = JSON.parse(police.plaintext);
+    expect(delivered.mapped).toEqual({ format: 'canonical-v1' });
+    const longest = leaves(delivered.payload).map((l) => String(l.value)).sort((a, b) => b.length - a.length)[0]!;
+    expect(longest.length).toBeGreaterThan(20);
+    expect(police.plaintext.split(JSON.stringify(longest).slice(1, -1)).length - 1).toBe(1);
+  });
+
   it('file Veilig Thuis’s not-for-client information in the contact journal with an alert on the case file', () => {
     const c = ALL_CASES[0]!();
-    const mapped = adapters.get('vt')!.map({
+    const mapped = adapters.get('vt')!.map!({
       deliveryId: 'd', messageId: 'm', type: 'minutes', purpose: 'execution', sender: 'vt', caseRef: c.caseRef, createdAt: '', policy: { id: 'p', version: 1 },
       payload: c.minutes,
     }) as { contactjournaal: { nietVoorClient: string }; dossier: { signaal: string } };
@@ -59,7 +72,7 @@ describe('partner adapters', () => {
     ];
     for (const [type, payload] of payloads) {
       const meeting = { urgent: false as const, date: '2026-11-24', startsAt: '2026-11-24T09:00:00.000Z', cutOff: '2026-11-23T11:00:00.000Z', deferred: false };
-      const mapped = adapters.get('vt')!.map({ deliveryId: 'd', messageId: 'm', type, purpose: 'intake', sender: 'politie', caseRef: c.caseRef, createdAt: '', policy: { id: 'p', version: 1 }, meeting, payload });
+      const mapped = adapters.get('vt')!.map!({ deliveryId: 'd', messageId: 'm', type, purpose: 'intake', sender: 'politie', caseRef: c.caseRef, createdAt: '', policy: { id: 'p', version: 1 }, meeting, payload });
       const inClavis = new Set(leaves(mapped).map((l) => JSON.stringify(l.value)));
       for (const leaf of leaves(payload)) expect(inClavis.has(JSON.stringify(leaf.value)), `${type}${leaf.path}`).toBe(true);
       if (type === 'submission') expect(leaves(mapped).map((l) => l.value)).toEqual(expect.arrayContaining(['2026-11-23T11:00:00.000Z']));
