@@ -14,7 +14,7 @@ import { newSpanId, traceIdFrom } from '../disclosure-log/entries.ts';
 import { informingOf } from '../disclosure-log/informing.ts';
 import { subjectsIn } from '../disclosure-log/subjects.ts';
 import { keyedHash } from '../minimisation/keyed-hash.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { writeCanonicalJson } from './canonical-json.ts';
 import { assignMeeting, type MeetingAssignment } from './meeting.ts';
 import { planDeliveries } from './plan.ts';
 import { parsePlaintextJson } from './plaintext-json.ts';
@@ -60,6 +60,13 @@ function meetingFor(deps: SubmissionDeps, envelope: Envelope, sender: string, no
   return assignMeeting(now, deps.config.meetings, { urgent: envelope.payload.urgent === true, byChair: sender === deps.config.chair });
 }
 
+/** A keyed digest of the envelope's canonical JSON: the same content sent again has the same digest. */
+function contentDigest(envelope: Envelope, key: Uint8Array): string {
+  const hmac = keyedHash(key);
+  writeCanonicalJson(envelope, (piece) => hmac.update(piece));
+  return hmac.digest('hex');
+}
+
 async function existing(deps: SubmissionDeps, sender: string, envelope: Envelope, digest: string): Promise<SubmitResponse | undefined> {
   const stored = await deps.store.findMessage(sender, envelope.messageId);
   if (!stored) return undefined;
@@ -81,7 +88,7 @@ export async function acceptSubmission(deps: SubmissionDeps, sender: string, arm
   const raw = parsePlaintextJson(opened.plaintext);
   checkSenderMaySendRaw(partner, raw);
   const envelope = validateEnvelope(raw);
-  const digest = keyedHash(deps.pseudonymKey).update(canonicalJson(envelope)).digest('hex');
+  const digest = contentDigest(envelope, deps.pseudonymKey);
   const repeat = await existing(deps, sender, envelope, digest);
   if (repeat) return { status: 200, body: repeat };
   checkAcceptWindow(envelope.createdAt, now, deps.config.hub.acceptWindow);

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../../src/submission/canonical-json.ts';
+import { canonicalJson, writeCanonicalJson } from '../../../src/submission/canonical-json.ts';
 
 const KEYS = ['zeta', 'alpha', 'Beta', 'éclair', '10', '9', 'a b', 'ümlaut'];
 const LEAF = ['tekst met "aanhalingstekens", \\ en \n', 42, -0.5, true, null, 'ü€😀'];
@@ -38,5 +38,19 @@ describe('canonical JSON', () => {
     expect(canonicalJson({ y: [part], x: part }, rendered)).toBe('{"x":{"a":1,"b":2},"y":[{"a":1,"b":2}]}');
     // Asked for the whole, the array and the part twice; never for what is inside the part.
     expect(seen).toHaveLength(4);
+  });
+
+  it('hands a hash the same text in pieces: long strings on their own, short parts gathered', () => {
+    const long = 'lange tekst '.repeat(100);
+    const value = { z: [long, 1, 2, 3], a: nested(2, (k) => k), m: long };
+    const pieces: string[] = [];
+    writeCanonicalJson(value, (piece) => pieces.push(piece));
+    expect(pieces.join('')).toBe(canonicalJson(value));
+    expect(pieces.filter((p) => p === JSON.stringify(long))).toHaveLength(2);
+    expect(pieces.length).toBeLessThan(10);
+  });
+
+  it('refuses a value JSON has no text for, rather than writing "undefined"', () => {
+    expect(() => canonicalJson({ a: undefined })).toThrow(TypeError);
   });
 });
