@@ -97,6 +97,9 @@ export function pushTransport(tls: PushTls, timeoutSecondsFor: (partner: Partner
         const refused = refusedInChain(tls, peerChain(socket));
         if (refused) req.destroy(refused);
       });
+      // Armed again for a pooled connection: Node's agent leaves a timeout equal to its own idle timeout
+      // unset, and the connection keeps the shorter one a partner's `Keep-Alive: timeout=` gave it.
+      req.setTimeout(timeout);
       req.on('timeout', () => req.destroy(new TransportError(`no answer within ${timeout} ms`)));
       req.on('error', (err) => {
         if (mayRepeat && isStaleConnection(req, err, answered)) resolve(post(delivery, partner, false));

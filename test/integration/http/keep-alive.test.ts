@@ -6,6 +6,7 @@ import type { TLSSocket } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Partner } from '../../../src/config/types.ts';
 import { pushTransport } from '../../../src/delivery/transports/push.ts';
+import { IDLE_CONNECTION_MS } from '../../../src/http/keep-alive.ts';
 import { loadClientTls, MutualTlsClient } from '../../../src/simulator/client.ts';
 import type { DeliveryRecord } from '../../../src/store/types.ts';
 import { CERTS, eventually } from '../../support/hub.ts';
@@ -21,12 +22,17 @@ interface ServerSeen {
   requests: string[];
 }
 
-/**
- * A partner's HTTPS server over mutual TLS that announces `Keep-Alive: timeout=2`. With `dropSecond` it
- * reads a connection's second request and closes the connection unanswered: what a client meets when the
- * server closes an idle connection just as a request is written to it.
- */
-async function startServer(dropSecond: boolean): Promise<{ url: string; seen: ServerSeen; server: Server }> {
+interface Behaviour {
+  /** Read a connection's second request and close the connection unanswered: what a client meets when the server closes an idle connection just as a request is written to it. */
+  dropSecond?: boolean;
+  /** Answer a connection's second request only after this long. */
+  answerSecondAfterMs?: number;
+  /** The keep-alive timeout the server keeps and announces; 2 s unless given. */
+  keepAliveMs?: number;
+}
+
+/** A partner's HTTPS server over mutual TLS that announces its keep-alive timeout, and behaves as told. */
+async function startServer({ dropSecond = false, answerSecondAfterMs = 0, keepAliveMs = 2_000 }: Behaviour): Promise<{ url: string; seen: ServerSeen; server: Server }> {
   const seen: ServerSeen = { connections: 0, closed: 0, timedOut: 0, requests: [] };
   const perConnection = new WeakMap<TLSSocket, number>();
   const server = createServer({ ca: read('ca.crt'), cert: read('partners/politie/server.crt'), key: read('partners/politie/server.key'), requestCert: true, rejectUnauthorized: true }, (req, res) => {
@@ -36,11 +42,13 @@ async function startServer(dropSecond: boolean): Promise<{ url: string; seen: Se
     req.resume();
     req.on('end', () => {
       seen.requests.push(String(req.headers['idempotency-key'] ?? req.url));
+      const answer = () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       if (dropSecond && nth === 2) socket.destroy();
-      else res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      else if (nth === 2 && answerSecondAfterMs > 0) setTimeout(answer, answerSecondAfterMs);
+      else answer();
     });
   });
-  server.keepAliveTimeout = 2_000;
+  server.keepAliveTimeout = keepAliveMs;
   server.on('secureConnection', (socket: TLSSocket) => {
     seen.connections++;
     socket.on('timeout', () => seen.timedOut++);
@@ -69,21 +77,21 @@ function clients(): { name: string; make: () => { send: Send; close: () => void 
         };
       },
     },
-    {
-      name: 'the hub’s push to a partner',
-      make: () => {
-        const push = pushTransport({ caFor: () => read('ca.crt'), cert: read('hub/client.crt'), key: read('hub/client.key'), revokes: () => false, staleCrlFor: () => undefined }, () => 10);
-        return {
-          send: async (url, id) => {
-            const partner = { id: 'politie', transport: { kind: 'push', url } } as Partner;
-            const delivery = { deliveryId: id, ciphertext: new TextEncoder().encode('-----BEGIN PGP MESSAGE-----') } as unknown as DeliveryRecord;
-            expect(await push.deliver(delivery, partner)).toEqual({ event: 'delivered', detail: 'HTTP 200' });
-          },
-          close: () => undefined,
-        };
-      },
-    },
+    { name: 'the hub’s push to a partner', make: () => pushClient(10) },
   ];
+}
+
+/** The hub's push transport with a push timeout of `timeoutSeconds`, as a client of the test server. */
+function pushClient(timeoutSeconds: number): { send: Send; close: () => void } {
+  const push = pushTransport({ caFor: () => read('ca.crt'), cert: read('hub/client.crt'), key: read('hub/client.key'), revokes: () => false, staleCrlFor: () => undefined }, () => timeoutSeconds);
+  return {
+    send: async (url, id) => {
+      const partner = { id: 'politie', transport: { kind: 'push', url } } as Partner;
+      const delivery = { deliveryId: id, ciphertext: new TextEncoder().encode('-----BEGIN PGP MESSAGE-----') } as unknown as DeliveryRecord;
+      expect(await push.deliver(delivery, partner)).toEqual({ event: 'delivered', detail: 'HTTP 200' });
+    },
+    close: () => undefined,
+  };
 }
 
 const servers: Server[] = [];
@@ -94,8 +102,8 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve).closeAllConnections())));
 });
 
-async function serverAndClient(make: () => { send: Send; close: () => void }, dropSecond: boolean) {
-  const { url, seen, server } = await startServer(dropSecond);
+async function serverAndClient(make: () => { send: Send; close: () => void }, behaviour: Behaviour) {
+  const { url, seen, server } = await startServer(behaviour);
   servers.push(server);
   const client = make();
   closers.push(client.close);
@@ -104,7 +112,7 @@ async function serverAndClient(make: () => { send: Send; close: () => void }, dr
 
 describe.each(clients())('keep-alive connections of $name', ({ make }) => {
   it('closes an idle connection before the server announces it would', async () => {
-    const { url, seen, client } = await serverAndClient(make, false);
+    const { url, seen, client } = await serverAndClient(make, {});
     await client.send(url, 'd-1');
     await client.send(url, 'd-2');
     expect(seen.connections).toBe(1);
@@ -114,10 +122,21 @@ describe.each(clients())('keep-alive connections of $name', ({ make }) => {
   });
 
   it('sends a request once more on a new connection when a pooled one is closed under it', async () => {
-    const { url, seen, client } = await serverAndClient(make, true);
+    const { url, seen, client } = await serverAndClient(make, { dropSecond: true });
     await client.send(url, 'd-1');
     await client.send(url, 'd-2');
     expect(seen.connections).toBe(2);
     expect(seen.requests.map((r) => r.split('/').pop())).toEqual(['d-1', 'd-2', 'd-2']);
+  });
+});
+
+describe('the hub’s push on a pooled connection', () => {
+  it('waits its whole push timeout, also when that equals the idle timeout and the partner announced a shorter one', async () => {
+    // Announced 3 s: the connection idles for at most 2 s, which must not become the next push's timeout.
+    const { url, seen, client } = await serverAndClient(() => pushClient(IDLE_CONNECTION_MS / 1000), { keepAliveMs: 3_000, answerSecondAfterMs: 3_000 });
+    await client.send(url, 'd-1');
+    await client.send(url, 'd-2');
+    expect(seen.connections).toBe(1);
+    expect(seen.requests).toEqual(['d-1', 'd-2']);
   });
 });
