@@ -14,9 +14,10 @@ export const keepAliveAgentOptions = { keepAlive: true, timeout: IDLE_CONNECTION
 /**
  * Whether a request failed because the pooled connection it was written to had been closed by the server
  * meanwhile, before any answer: sending it once more on a new connection is what HTTP clients do for an
- * idempotent request (Node's documentation of `request.reusedSocket`). Every request the hub or its
- * simulated partners repeat this way is idempotent: a delivery carries its `Idempotency-Key`, a submission
- * its `messageId`.
+ * idempotent request (Node's documentation of `request.reusedSocket`). The hub's push is (a delivery
+ * carries its `Idempotency-Key`), and so is what the simulated partners send: a submission by its
+ * `messageId`, an acknowledgement, reads; an administrator's `PUT` with `If-Match` that did arrive is
+ * refused the second time with `412`, not applied twice.
  */
 export function isStaleConnection(req: ClientRequest, err: NodeJS.ErrnoException, answered: boolean): boolean {
   return req.reusedSocket && !answered && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
