@@ -37,13 +37,14 @@ const { values: args } = parseArgs({
     'purge-after-hours': { type: 'string', default: '0' },
     'sqlite-on-event-loop': { type: 'boolean', default: false },
     'latency-rate': { type: 'string' },
+    adapter: { type: 'string', default: 'canonical' },
     out: { type: 'string', default: 'bench/results' },
     help: { type: 'boolean', default: false },
   },
 });
 
 if (args.help) {
-  console.log(`npm run bench -- [--quick] [--duration 5s] [--cells rsa3072/r5/1MB,curve25519/r1] [--workers N] [--hub-workers N] [--concurrency 8,32] [--purge-after-hours 0] [--sqlite-on-event-loop] [--latency-rate 25] [--soak 10m]
+  console.log(`npm run bench -- [--quick] [--duration 5s] [--cells rsa3072/r5/1MB,curve25519/r1] [--workers N] [--hub-workers N] [--concurrency 8,32] [--purge-after-hours 0] [--sqlite-on-event-loop] [--latency-rate 25] [--adapter vt] [--soak 10m]
   --duration     length of each measured phase (floor, maximum, half rate); default 5s (3s with --quick)
   --quick        curve25519 only, 1 and 3 recipients, 1KB and 64KB
   --cells        only cells whose name ("curve25519 r3 64KB") holds every /-separated part of one comma-separated filter
@@ -53,6 +54,7 @@ if (args.help) {
   --purge-after-hours  the hub's purgeCiphertextAfterHours; default 0, the purge work a hub past its retention does at the rate it receives
   --sqlite-on-event-loop  the hub's SQLite on its event loop (hub.database.thread: false) instead of a thread of its own
   --latency-rate the latency phase at this many msg/s instead of half the maximum: two variants of the hub compared at the same load
+  --adapter      every partner's adapter: canonical (default; a delivery holds the payload once) or a vocabulary adapter such as vt (the payload and its mapping)
   --soak 10m     instead of the table: one cell (default curve25519 r3 64KB) at 40% of its maximum, memory over time`);
   process.exit(0);
 }
@@ -115,7 +117,7 @@ interface Rig {
 
 async function rig(keyType: KeyType): Promise<Rig> {
   log(`${keyType}: keys, PKI and configuration`);
-  const setup = await createSetup(keyType, { cryptoWorkers: hubWorkers, deliveryConcurrency: 16, purgeAfterHours, sqliteThread: !args['sqlite-on-event-loop'] });
+  const setup = await createSetup(keyType, { cryptoWorkers: hubWorkers, deliveryConcurrency: 16, purgeAfterHours, sqliteThread: !args['sqlite-on-event-loop'], adapter: args.adapter });
   const { receivers, urls } = await Receivers.start(setup.certsDir, RECIPIENTS);
   setup.pushTo(urls);
   const hub = await startHubChild(setup.configDir, setup.root);
@@ -374,9 +376,9 @@ async function main(): Promise<void> {
     }
   }
   const table = `${markdownTable(results)}\n\nCPU per delivered message at the maximum, in ms, by where it ran (the hub's threads by kind; the bench; other processes, mostly Redis), and the event loop's wall time (on a core, waiting in the run queue for one, neither: blocked or idle):\n\n${cpuTable(results)}`;
-  const options = { durationMs: phaseMs, workers, ...(hubSizedApart ? { hubWorkers } : {}), concurrency: inFlightLevels, warmUpMs: WARM_UP_MS, purgeCiphertextAfterHours: purgeAfterHours, sqliteThread: !args['sqlite-on-event-loop'], ...(latencyRate === undefined ? {} : { latencyRate }), quick: args.quick };
+  const options = { durationMs: phaseMs, workers, ...(hubSizedApart ? { hubWorkers } : {}), concurrency: inFlightLevels, warmUpMs: WARM_UP_MS, purgeCiphertextAfterHours: purgeAfterHours, sqliteThread: !args['sqlite-on-event-loop'], ...(latencyRate === undefined ? {} : { latencyRate }), quick: args.quick, adapter: args.adapter };
   writeFileSync(join(outDir, `${stamp}.json`), JSON.stringify({ startedAt, machine: { ...host, atEnd: machine() }, options, cells: results }, null, 2));
-  const markdown = `${machineLine(host, startedAt)}; ${hubSizedApart ? `${hubWorkers} crypto workers in the hub, ${workers} for the floor` : `${workers} crypto workers`}, ${phaseMs / 1000} s per phase, ${inFlightLevels.join(' or ')} submissions in flight at the maximum${inFlightLevels.length > 1 ? ', whichever delivered more' : ''}, after ${WARM_UP_MS / 1000} s unmeasured${args['sqlite-on-event-loop'] ? '; SQLite on the event loop' : ''}${latencyRate === undefined ? '' : `; latency at ${latencyRate} msg/s, not half the maximum`}\n\n${table}\n`;
+  const markdown = `${machineLine(host, startedAt)}; ${hubSizedApart ? `${hubWorkers} crypto workers in the hub, ${workers} for the floor` : `${workers} crypto workers`}, ${phaseMs / 1000} s per phase, ${inFlightLevels.join(' or ')} submissions in flight at the maximum${inFlightLevels.length > 1 ? ', whichever delivered more' : ''}, after ${WARM_UP_MS / 1000} s unmeasured${args['sqlite-on-event-loop'] ? '; SQLite on the event loop' : ''}${latencyRate === undefined ? '' : `; latency at ${latencyRate} msg/s, not half the maximum`}${args.adapter === 'canonical' ? '' : `; every partner on adapter ${args.adapter}`}\n\n${table}\n`;
   writeFileSync(join(outDir, 'latest.md'), markdown);
   console.log(`\n${markdown}`);
   if (results.some((c) => !c.deliveriesVerified)) {

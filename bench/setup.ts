@@ -23,7 +23,7 @@ export interface BenchSetup {
 
 const write = (path: string, doc: unknown) => writeFileSync(path, stringify(doc));
 
-function partnerFile(id: string, n: number, certsDir: string, sends: unknown[]): Record<string, unknown> {
+function partnerFile(id: string, n: number, certsDir: string, sends: unknown[], adapter: string): Record<string, unknown> {
   return {
     id,
     name: `Bench ${id}`,
@@ -31,7 +31,7 @@ function partnerFile(id: string, n: number, certsDir: string, sends: unknown[]):
     pgpPublicKeys: [join(certsDir, 'partners', id, 'pgp-public.asc')],
     transport: { kind: 'pull' },
     participant: false,
-    adapter: 'canonical',
+    adapter,
     sends,
   };
 }
@@ -67,7 +67,7 @@ async function pgpKey(dir: string, id: string, keyType: KeyType): Promise<void> 
  * A configuration of its own in a temporary folder: the shipped hub.yaml pointed at a new PKI with OpenPGP
  * keys of `keyType`, a sender and five recipients that read the canonical vocabulary, and their policies.
  */
-export async function createSetup(keyType: KeyType, options: { cryptoWorkers?: number | undefined; deliveryConcurrency: number; purgeAfterHours: number; sqliteThread: boolean }): Promise<BenchSetup> {
+export async function createSetup(keyType: KeyType, options: { cryptoWorkers?: number | undefined; deliveryConcurrency: number; purgeAfterHours: number; sqliteThread: boolean; adapter: string }): Promise<BenchSetup> {
   const root = mkdtempSync(join(tmpdir(), `aoh-bench-${keyType}-`));
   const configDir = join(root, 'config');
   const certsDir = join(root, 'certs');
@@ -92,7 +92,7 @@ export async function createSetup(keyType: KeyType, options: { cryptoWorkers?: n
   write(join(configDir, 'hub.yaml'), hubFile);
   const partners = [SENDER, ...RECIPIENTS];
   partners.forEach((id, n) =>
-    write(join(configDir, 'partners', `${id}.yaml`), partnerFile(id, n, certsDir, id === SENDER ? [{ type: 'minutes', purposes: ['execution'] }] : [])),
+    write(join(configDir, 'partners', `${id}.yaml`), partnerFile(id, n, certsDir, id === SENDER ? [{ type: 'minutes', purposes: ['execution'] }] : [], options.adapter)),
   );
   write(join(configDir, 'policies', 'bench.yaml'), policies());
 
