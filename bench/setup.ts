@@ -65,7 +65,7 @@ async function pgpKey(dir: string, id: string, keyType: KeyType): Promise<void> 
 
 /**
  * A configuration of its own in a temporary folder: the shipped hub.yaml pointed at a new PKI with OpenPGP
- * keys of `keyType`, a sender and five recipients that read the canonical vocabulary, and their policies.
+ * keys of `keyType`, a sender and five recipients on `options.adapter` (the canonical vocabulary by default), and their policies.
  */
 export async function createSetup(keyType: KeyType, options: { cryptoWorkers?: number | undefined; deliveryConcurrency: number; purgeAfterHours: number; sqliteThread: boolean; adapter: string }): Promise<BenchSetup> {
   const root = mkdtempSync(join(tmpdir(), `aoh-bench-${keyType}-`));
