@@ -57,8 +57,11 @@ export interface CellResult {
   triedInFlight?: { inFlight: number; messagesPerSecond: number }[];
   /** The ratio of the hub's delivered messages per second to the floor's. */
   ratio: number;
-  /** `pauses` since the bench reads the hub's metrics (results before it lack them). */
-  halfRate: RunOutcome & { ratePerSecond: number; hub: Usage; pauses?: Pauses };
+  /**
+   * `pauses` since the bench reads the hub's metrics, `cpuMsPerMessage` (as for the maximum) since
+   * 2026-12-01T20:00 (results before them lack them).
+   */
+  halfRate: RunOutcome & { ratePerSecond: number; hub: Usage; pauses?: Pauses; cpuMsPerMessage?: CpuPerMessage };
   /**
    * Peak resident memory above the idle hub per message in flight, in multiples of the payload: an upper
    * bound of the copies a message costs (it includes garbage not yet collected); meaningful at 1 MB only.
@@ -116,13 +119,15 @@ export function markdownTable(cells: CellResult[]): string {
 }
 
 /** Where the CPU of one message goes, beside what its OpenPGP work alone costs: the table says what bounds the ratio. */
+const machineTotal = (m: CpuPerMessage) => [...THREAD_KINDS.map((k) => m[k]), m.bench, m.otherProcesses].reduce((a, b) => a + b, 0);
+
 export function cpuTable(cells: CellResult[]): string {
-  const head = headerRows(['key', 'recipients', 'payload', 'floor (OpenPGP alone)', 'hub event loop', 'hub crypto workers', 'hub store thread', 'hub libuv pool', 'hub V8 helpers', 'hub other threads', 'bench', 'other processes', 'machine total', 'event loop on a core %', 'waiting for a core %', 'neither %']);
+  const head = headerRows(['key', 'recipients', 'payload', 'floor (OpenPGP alone)', 'hub event loop', 'hub crypto workers', 'hub store thread', 'hub libuv pool', 'hub V8 helpers', 'hub other threads', 'bench', 'other processes', 'machine total', 'machine total at half the maximum', 'event loop on a core %', 'waiting for a core %', 'neither %']);
   const rows = cells.map((c) => {
     const m = c.cpuMsPerMessage;
-    const total = [...THREAD_KINDS.map((k) => m[k]), m.bench, m.otherProcesses].reduce((a, b) => a + b, 0);
+    const half = c.halfRate.cpuMsPerMessage;
     const loop = c.max.eventLoop;
-    return [c.keyType, c.recipients, c.payload, n(c.floorCpuMsPerMessage, 2), ...THREAD_KINDS.map((k) => n(m[k], 2)), n(m.bench, 2), n(m.otherProcesses, 2), n(total, 2), n(loop?.runningPercent), n(loop?.waitingPercent), n(loop?.neitherPercent)].join(' | ');
+    return [c.keyType, c.recipients, c.payload, n(c.floorCpuMsPerMessage, 2), ...THREAD_KINDS.map((k) => n(m[k], 2)), n(m.bench, 2), n(m.otherProcesses, 2), n(machineTotal(m), 2), n(half && machineTotal(half), 2), n(loop?.runningPercent), n(loop?.waitingPercent), n(loop?.neitherPercent)].join(' | ');
   });
   return [...head, ...rows.map((r) => `| ${r} |`)].join('\n');
 }

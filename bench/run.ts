@@ -171,27 +171,41 @@ function fastest<T>(tried: T[], perSecond: (phase: T) => number): T {
   return tried.reduce((best, phase) => (perSecond(phase) > perSecond(best) ? phase : best));
 }
 
+/** Where the CPU of a stretch of load went: started before the load, read once it has drained. */
+function cpuMeter(r: Rig) {
+  const own = { cpu: process.cpuUsage(), at: performance.now(), busy: machineBusySeconds(), steal: machineStealSeconds(), threads: sampleThreads(r.hub.pid), loop: eventLoopSchedule(r.hub.pid) };
+  return (messages: number) => {
+    const ownCpu = process.cpuUsage(own.cpu);
+    const hubThreads = threadCpuSince(r.hub.pid, own.threads);
+    const elapsedMs = performance.now() - own.at;
+    const eventLoop = scheduleSince(own.loop, eventLoopSchedule(r.hub.pid), elapsedMs);
+    const benchSeconds = (ownCpu.user + ownCpu.system) / 1e6;
+    // What the machine's own processes used: busy time without the hypervisor's steal, which is reported apart.
+    const machineSeconds = machineBusySeconds() - own.busy - (machineStealSeconds() - own.steal);
+    return {
+      cpuMsPerMessage: perMessage(hubThreads, benchSeconds, machineSeconds, messages),
+      benchCpuPercent: percentOfOneCore(benchSeconds, elapsedMs),
+      machineCpuPercent: percentOfOneCore(machineSeconds, elapsedMs),
+      eventLoop,
+    };
+  };
+}
+
+const cpuText = (perMessage: CpuPerMessage) => Object.entries(perMessage).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
+
 /** The maximum with `inFlight` submissions back to back: what was delivered, and where its CPU went. */
 async function maxPhase(r: Rig, cell: Cell, payload: ReturnType<typeof minutesPayload>, recipients: string[], count: number, inFlight: number, floor: number) {
   const forMax = await prepareMessages(r.sender, payload, recipients, count);
   const sampler = new ProcessSampler(r.hub.pid);
-  const own = { cpu: process.cpuUsage(), at: performance.now(), busy: machineBusySeconds(), steal: machineStealSeconds(), threads: sampleThreads(r.hub.pid), loop: eventLoopSchedule(r.hub.pid) };
+  const meter = cpuMeter(r);
   const maxRuns = await closedLoop(r.client, forMax, inFlight, phaseMs);
   await drained(r, maxRuns);
-  const ownCpu = process.cpuUsage(own.cpu);
-  const hubThreads = threadCpuSince(r.hub.pid, own.threads);
-  const elapsedMs = performance.now() - own.at;
-  const loop = scheduleSince(own.loop, eventLoopSchedule(r.hub.pid), elapsedMs);
-  const benchSeconds = (ownCpu.user + ownCpu.system) / 1e6;
-  const benchCpuPercent = percentOfOneCore(benchSeconds, elapsedMs);
-  // What the machine's own processes used: busy time without the hypervisor's steal, which is reported apart.
-  const machineSeconds = machineBusySeconds() - own.busy - (machineStealSeconds() - own.steal);
-  const machineCpuPercent = percentOfOneCore(machineSeconds, elapsedMs);
-  const max = { ...outcome(maxRuns, r.receivers.arrivals), hub: sampler.stop(), benchCpuPercent, inFlight, ...(loop ? { eventLoop: loop } : {}) };
+  const runs = outcome(maxRuns, r.receivers.arrivals);
+  const { cpuMsPerMessage, benchCpuPercent, machineCpuPercent, eventLoop: loop } = meter(runs.accepted);
+  const max = { ...runs, hub: sampler.stop(), benchCpuPercent, inFlight, ...(loop ? { eventLoop: loop } : {}) };
   if (maxRuns.length === forMax.length) log(`  (all ${forMax.length} prepared messages were used: the maximum may be higher)`);
-  const cpuMsPerMessage = perMessage(hubThreads, benchSeconds, machineSeconds, max.accepted);
   log(`${cell.name}: hub ${max.messagesPerSecond.toFixed(1)} msg/s with ${inFlight} in flight (${(max.messagesPerSecond / floor).toFixed(2)} of the floor before it), CPU ${max.hub.cpuPercent.toFixed(0)} %, ${max.failed} failed${failuresText(max.failures)}`);
-  log(`  CPU ms per message: ${Object.entries(cpuMsPerMessage).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+  log(`  CPU ms per message: ${cpuText(cpuMsPerMessage)}`);
   if (loop) log(`  event loop: on a core ${loop.runningPercent.toFixed(0)} % of the time, waiting for one ${loop.waitingPercent.toFixed(0)} %, neither (blocked or idle) ${loop.neitherPercent.toFixed(0)} %`);
   return { max, cpuMsPerMessage, machineCpuPercent };
 }
@@ -250,12 +264,15 @@ async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
   const forHalf = await prepareMessages(r.sender, payload, recipients, Math.min(capacity, Math.ceil((rate * phaseMs) / 1000)));
   const sampler = new ProcessSampler(r.hub.pid);
   const gaugesBefore = await scrapeHub(r.hub.opsUrl);
+  const meter = cpuMeter(r);
   const halfRuns = await openLoop(r.client, forHalf, rate, phaseMs);
   await drained(r, halfRuns);
   const pauses = pausesBetween(gaugesBefore, await scrapeHub(r.hub.opsUrl));
-  const halfRate = { ...outcome(halfRuns, r.receivers.arrivals), ratePerSecond: rate, hub: sampler.stop(), pauses };
+  const halfOutcome = outcome(halfRuns, r.receivers.arrivals);
+  const halfRate = { ...halfOutcome, ratePerSecond: rate, hub: sampler.stop(), pauses, cpuMsPerMessage: meter(halfOutcome.accepted).cpuMsPerMessage };
   const ms = (x: number | undefined) => `${x?.toFixed(0)} ms`;
   log(`${cell.name}: at ${rate.toFixed(1)} msg/s p50 ${ms(halfRate.endToEndMs.p50)}, p99 ${ms(halfRate.endToEndMs.p99)} of ${halfRate.endToEndMs.count} (until the 202: p50 ${ms(halfRate.acceptMs.p50)}, p99 ${ms(halfRate.acceptMs.p99)}), ${halfRate.failed} failed${failuresText(halfRate.failures)}`);
+  log(`  CPU ms per message at this rate: ${cpuText(halfRate.cpuMsPerMessage)}`);
   log(`  event-loop delay at most ${ms(pauses.eventLoopLagMaxMs)}; ${pauses.majorGcs} major GCs, ${pauses.gcPausesOver100ms} GC pauses over 100 ms, ${ms(pauses.gcMs)} of GC in all`);
 
   const checks = await Promise.all(recipients.map((id) => deliveryChecks(r.certsDir, id, r.receivers.lastBody(id), payload)));

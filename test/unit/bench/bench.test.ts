@@ -182,7 +182,7 @@ function cellResult(): CellResult {
     max: { ...run, hub: usage, benchCpuPercent: 15, inFlight: 32, eventLoop: { runningPercent: 56, waitingPercent: 32, neitherPercent: 12 } },
     triedInFlight: [{ inFlight: 8, messagesPerSecond: 190 }, { inFlight: 32, messagesPerSecond: 226 }],
     ratio: 0.56,
-    halfRate: { ...run, ratePerSecond: 113, hub: usage, pauses },
+    halfRate: { ...run, ratePerSecond: 113, hub: usage, pauses, cpuMsPerMessage: { ...cpu, eventLoop: 5, storeThread: 2 } },
     rssAboveIdlePerMessageInFlight: 3,
     deliveriesVerified: true,
     otherCpuPercent: 4,
@@ -208,6 +208,15 @@ describe('the bench report', () => {
     const at = (row: string, name: string) => row.split('|')[header!.split('|').map((c) => c.trim()).indexOf(name)]!.trim();
     expect(['event loop on a core %', 'waiting for a core %', 'neither %'].map((name) => at(measured!, name))).toEqual(['56', '32', '12']);
     expect(at(unmeasured!, 'waiting for a core %')).toBe('–');
+  });
+
+  it('adds up the machine\'s CPU per message at the maximum and at half of it, where the half was measured', () => {
+    const { halfRate, ...rest } = cellResult();
+    const { cpuMsPerMessage: _, ...halfWithoutCpu } = halfRate;
+    const [header, , measured, earlier] = cpuTable([cellResult(), { ...rest, halfRate: halfWithoutCpu }]).split('\n');
+    const at = (row: string, name: string) => row.split('|')[header!.split('|').map((c) => c.trim()).indexOf(name)]!.trim();
+    expect([at(measured!, 'machine total'), at(measured!, 'machine total at half the maximum')]).toEqual(['9.40', '12.40']);
+    expect(at(earlier!, 'machine total at half the maximum')).toBe('–');
   });
 
   it('shows how far the floor moved between before and after the maximum, where it was measured twice', () => {
