@@ -118,10 +118,12 @@ export function markdownTable(cells: CellResult[]): string {
   return [...head, ...rows.map((r) => `| ${r} |`)].join('\n');
 }
 
-/** Where the CPU of one message goes, beside what its OpenPGP work alone costs: the table says what bounds the ratio. */
 const machineTotal = (m: CpuPerMessage) => [...THREAD_KINDS.map((k) => m[k]), m.bench, m.otherProcesses].reduce((a, b) => a + b, 0);
 
-/** `cores`: the machine's, so that the latency phase's CPU can be told as a share of all of them. */
+/**
+ * Where the CPU of one message goes, beside what its OpenPGP work alone costs: the table says what bounds
+ * the ratio. `cores`: the machine's, so that the latency phase's CPU can be told as a share of all of them.
+ */
 export function cpuTable(cells: CellResult[], cores: number): string {
   const head = headerRows(['key', 'recipients', 'payload', 'floor (OpenPGP alone)', 'hub event loop', 'hub crypto workers', 'hub store thread', 'hub libuv pool', 'hub V8 helpers', 'hub other threads', 'bench', 'other processes', 'machine total', 'machine total at half the maximum', 'machine busy at half the maximum %', 'event loop on a core %', 'waiting for a core %', 'neither %']);
   const rows = cells.map((c) => {

@@ -267,9 +267,10 @@ async function measureCell(r: Rig, cell: Cell): Promise<CellResult> {
   const meter = cpuMeter(r);
   const halfRuns = await openLoop(r.client, forHalf, rate, phaseMs);
   await drained(r, halfRuns);
-  const pauses = pausesBetween(gaugesBefore, await scrapeHub(r.hub.opsUrl));
   const halfOutcome = outcome(halfRuns, r.receivers.arrivals);
-  const halfRate = { ...halfOutcome, ratePerSecond: rate, hub: sampler.stop(), pauses, cpuMsPerMessage: meter(halfOutcome.accepted).cpuMsPerMessage };
+  const { cpuMsPerMessage: halfCpu } = meter(halfOutcome.accepted);
+  const pauses = pausesBetween(gaugesBefore, await scrapeHub(r.hub.opsUrl));
+  const halfRate = { ...halfOutcome, ratePerSecond: rate, hub: sampler.stop(), pauses, cpuMsPerMessage: halfCpu };
   const ms = (x: number | undefined) => `${x?.toFixed(0)} ms`;
   log(`${cell.name}: at ${rate.toFixed(1)} msg/s p50 ${ms(halfRate.endToEndMs.p50)}, p99 ${ms(halfRate.endToEndMs.p99)} of ${halfRate.endToEndMs.count} (until the 202: p50 ${ms(halfRate.acceptMs.p50)}, p99 ${ms(halfRate.acceptMs.p99)}), ${halfRate.failed} failed${failuresText(halfRate.failures)}`);
   log(`  CPU ms per message at this rate: ${cpuText(halfRate.cpuMsPerMessage)}`);
