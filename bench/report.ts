@@ -128,9 +128,9 @@ export function cpuTable(cells: CellResult[], cores: number): string {
   const head = headerRows(['key', 'recipients', 'payload', 'floor (OpenPGP alone)', 'hub event loop', 'hub crypto workers', 'hub store thread', 'hub libuv pool', 'hub V8 helpers', 'hub other threads', 'bench', 'other processes', 'machine total', 'machine total at half the maximum', 'machine busy at half the maximum %', 'event loop on a core %', 'waiting for a core %', 'neither %']);
   const rows = cells.map((c) => {
     const m = c.cpuMsPerMessage;
-    const half = c.halfRate.cpuMsPerMessage;
+    const half = c.halfRate.cpuMsPerMessage && machineTotal(c.halfRate.cpuMsPerMessage);
     const loop = c.max.eventLoop;
-    return [c.keyType, c.recipients, c.payload, n(c.floorCpuMsPerMessage, 2), ...THREAD_KINDS.map((k) => n(m[k], 2)), n(m.bench, 2), n(m.otherProcesses, 2), n(machineTotal(m), 2), n(half && machineTotal(half), 2), n(half && (c.halfRate.ratePerSecond * machineTotal(half)) / (10 * cores)), n(loop?.runningPercent), n(loop?.waitingPercent), n(loop?.neitherPercent)].join(' | ');
+    return [c.keyType, c.recipients, c.payload, n(c.floorCpuMsPerMessage, 2), ...THREAD_KINDS.map((k) => n(m[k], 2)), n(m.bench, 2), n(m.otherProcesses, 2), n(machineTotal(m), 2), n(half, 2), n(half && (c.halfRate.ratePerSecond * half) / (10 * cores)), n(loop?.runningPercent), n(loop?.waitingPercent), n(loop?.neitherPercent)].join(' | ');
   });
   return [...head, ...rows.map((r) => `| ${r} |`)].join('\n');
 }

@@ -190,6 +190,17 @@ function cellResult(): CellResult {
   };
 }
 
+/** A Markdown table's rows below its header and separator, each read by column name. */
+function readTable(table: string): ((column: string) => string)[] {
+  const [header, , ...rows] = table.split('\n');
+  const names = header!.split('|').map((c) => c.trim());
+  return rows.map((row) => (column) => {
+    const at = names.indexOf(column);
+    if (at < 0) throw new TypeError(`no column "${column}"`);
+    return row.split('|')[at]!.trim();
+  });
+}
+
 describe('the bench report', () => {
   it.each([
     ['results', markdownTable],
@@ -204,39 +215,34 @@ describe('the bench report', () => {
   it('splits the event loop\'s wall time beside its CPU, and leaves the split out where the kernel gave none', () => {
     const { max, ...rest } = cellResult();
     const { eventLoop: _, ...withoutSchedule } = max;
-    const [header, , measured, unmeasured] = cpuTable([cellResult(), { ...rest, max: withoutSchedule }], 2).split('\n');
-    const at = (row: string, name: string) => row.split('|')[header!.split('|').map((c) => c.trim()).indexOf(name)]!.trim();
-    expect(['event loop on a core %', 'waiting for a core %', 'neither %'].map((name) => at(measured!, name))).toEqual(['56', '32', '12']);
-    expect(at(unmeasured!, 'waiting for a core %')).toBe('–');
+    const [measured, unmeasured] = readTable(cpuTable([cellResult(), { ...rest, max: withoutSchedule }], 2));
+    expect(['event loop on a core %', 'waiting for a core %', 'neither %'].map(measured!)).toEqual(['56', '32', '12']);
+    expect(unmeasured!('waiting for a core %')).toBe('–');
   });
 
   it('adds up the machine\'s CPU per message at the maximum and at half of it, where the half was measured', () => {
     const { halfRate, ...rest } = cellResult();
     const { cpuMsPerMessage: _, ...halfWithoutCpu } = halfRate;
-    const [header, , measured, earlier] = cpuTable([cellResult(), { ...rest, halfRate: halfWithoutCpu }], 2).split('\n');
-    const at = (row: string, name: string) => row.split('|')[header!.split('|').map((c) => c.trim()).indexOf(name)]!.trim();
-    expect([at(measured!, 'machine total'), at(measured!, 'machine total at half the maximum')]).toEqual(['9.40', '12.40']);
+    const [measured, earlier] = readTable(cpuTable([cellResult(), { ...rest, halfRate: halfWithoutCpu }], 2));
+    expect(['machine total', 'machine total at half the maximum'].map(measured!)).toEqual(['9.40', '12.40']);
     // 113 messages a second at 12.4 ms each: 1401 ms of CPU a second, 70 % of two cores.
-    expect(at(measured!, 'machine busy at half the maximum %')).toBe('70');
-    expect(['machine total at half the maximum', 'machine busy at half the maximum %'].map((name) => at(earlier!, name))).toEqual(['–', '–']);
+    expect(measured!('machine busy at half the maximum %')).toBe('70');
+    expect(['machine total at half the maximum', 'machine busy at half the maximum %'].map(earlier!)).toEqual(['–', '–']);
   });
 
   it('shows how far the floor moved between before and after the maximum, where it was measured twice', () => {
-    const [header, , twice, once] = markdownTable([{ ...cellResult(), floorBeforeAfter: [400, 360] }, cellResult()]).split('\n');
-    const column = header!.split('|').map((c) => c.trim()).indexOf('floor drift %');
-    expect([twice, once].map((row) => row!.split('|')[column]!.trim())).toEqual(['-10', '–']);
+    const rows = readTable(markdownTable([{ ...cellResult(), floorBeforeAfter: [400, 360] }, cellResult()]));
+    expect(rows.map((row) => row('floor drift %'))).toEqual(['-10', '–']);
   });
 
   it('shows what the OpenPGP work of one message alone took, where it was measured', () => {
     const { floorAloneMs: _, ...unmeasured } = cellResult();
-    const [header, , measured, earlier] = markdownTable([cellResult(), unmeasured]).split('\n');
-    const column = header!.split('|').map((c) => c.trim()).indexOf('OpenPGP of one message alone, p50 ms');
-    expect([measured, earlier].map((row) => row!.split('|')[column]!.trim())).toEqual(['10', '–']);
+    const rows = readTable(markdownTable([cellResult(), unmeasured]));
+    expect(rows.map((row) => row('OpenPGP of one message alone, p50 ms'))).toEqual(['10', '–']);
   });
 
   it('names how many submissions were in flight for the maximum it kept', () => {
-    const [header, , row] = markdownTable([cellResult()]).split('\n');
-    const column = header!.split('|').map((c) => c.trim()).indexOf('in flight');
-    expect(row!.split('|')[column]!.trim()).toBe('32');
+    const [row] = readTable(markdownTable([cellResult()]));
+    expect(row!('in flight')).toBe('32');
   });
 });
