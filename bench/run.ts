@@ -53,7 +53,7 @@ if (args.help) {
   --concurrency  submissions in flight while finding the maximum throughput, comma-separated: each is tried and the better kept; default 8,32
   --purge-after-hours  the hub's purgeCiphertextAfterHours; default 0, the purge work a hub past its retention does at the rate it receives
   --sqlite-on-event-loop  the hub's SQLite on its event loop (hub.database.thread: false) instead of a thread of its own
-  --latency-rate the latency phase at this many msg/s instead of half the maximum: two variants of the hub compared at the same load
+  --latency-rate the latency phase (or the soak) at this many msg/s instead of half (40 %) of the maximum: two variants of the hub compared at the same load
   --adapter      every partner's adapter: canonical (default; a delivery holds the payload once) or a vocabulary adapter such as vt (the payload and its mapping)
   --soak 10m     instead of the table: one cell (default curve25519 r3 64KB) at 40% of its maximum, memory over time`);
   process.exit(0);
@@ -309,7 +309,7 @@ async function soak(r: Rig, cell: Cell, durationMs: number) {
   // The probe keeps the first level (8 by default), as the soaks in the README did.
   const probeRuns = await closedLoop(r.client, probe, inFlightLevels[0]!, Math.min(phaseMs, 5000));
   await drained(r, probeRuns);
-  const rate = outcome(probeRuns, r.receivers.arrivals).messagesPerSecond * 0.4;
+  const rate = latencyRate ?? outcome(probeRuns, r.receivers.arrivals).messagesPerSecond * 0.4;
   log(`soak: ${cell.name} at ${rate.toFixed(1)} msg/s for ${durationMs / 60_000} min`);
   const start = performance.now();
   const stealAtStart = machineStealSeconds();

@@ -1,46 +1,79 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { openStore } from '../src/store/open.ts';
+import { newDeliveryId } from '../src/submission/delivery-id.ts';
 import { agendaDisclosure } from '../test/support/agenda-disclosure.ts';
 import { sqliteMB } from './proc.ts';
 
-// node bench/store-growth.ts [MB]: whether the store's work for a message grows with its SQLite file.
-// Messages to three push recipients (90 kB of ciphertext each, random delivery ids as the hub's), each
-// delivery then marked delivered, the ciphertext purged every 20 messages, back to back on the store's
-// thread until the file reaches MB (default 2200); per 2000 messages the file's size and how long a
-// message's store calls took. An hour's soak of the bench had its tail rise once the file passed 1.5 GB.
+// node bench/store-growth.ts [--sizes 200,2200] [--rate 22] [--ids v4]: whether the store's work for a
+// message grows with its SQLite file, without the rest of the hub. Messages as the hub stores them
+// (looked up, saved with three push deliveries of 90 kB ciphertext, each delivery read and marked
+// delivered), ciphertexts purged as they are received. The file is grown fast (16 messages at a time) to
+// each size, then messages are offered at --rate for a minute, twice: their store time per message,
+// the bytes the process wrote and its CPU. --ids v4 gives deliveries random ids, as the hub did before
+// its ids were ordered by time.
 
-const PER_LINE = 2000;
-const targetMB = Number(process.argv[2] ?? 2200);
+const { values: args } = parseArgs({ options: { sizes: { type: 'string', default: '200,2200' }, rate: { type: 'string', default: '22' }, ids: { type: 'string', default: 'v7' } } });
+const newId = args.ids === 'v4' ? () => randomUUID() : () => newDeliveryId();
+const rate = Number(args.rate);
 const dir = mkdtempSync(join(tmpdir(), 'aoh-bench-growth-'));
 const path = join(dir, 'hub.db');
 const store = await openStore({ kind: 'sqlite', path, thread: true });
 const ciphertext = Buffer.alloc(90_000, 7);
-const purgeNow = () => ({ receivedBefore: new Map<string, string>(), otherwise: new Date(Date.now() + 60_000).toISOString(), at: new Date().toISOString() });
+const writtenMB = () => Number(/^write_bytes: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1] ?? 0) / 2 ** 20;
+const cpuMs = () => (process.cpuUsage().user + process.cpuUsage().system) / 1000;
+const purgeReceived = () => store.purgeReceivedCiphertext({ receivedBefore: new Map(), otherwise: new Date(Date.now() + 60_000).toISOString(), at: new Date().toISOString() }, 1000);
 
+/** One message's store calls, as the hub makes them; its time in ms. */
 async function storeOne(): Promise<number> {
-  const base = agendaDisclosure(randomUUID(), 12);
-  const deliveries = [0, 1, 2].map(() => ({ ...base.delivery, deliveryId: randomUUID(), transport: 'push' as const, ciphertext }));
+  const base = agendaDisclosure(randomUUID(), 1);
+  const deliveries = [0, 1, 2].map(() => ({ ...base.delivery, deliveryId: newId(), transport: 'push' as const, ciphertext }));
   const start = performance.now();
+  await store.findMessage(base.message.sender, base.message.messageId);
   await store.saveOutbox(base.message, deliveries, deliveries.map((d) => ({ ...base.disclosure, ...d })));
-  for (const d of deliveries) await store.appendEventOnce({ deliveryId: d.deliveryId, event: 'delivered', at: new Date().toISOString() });
+  await Promise.all(
+    deliveries.map(async (d) => {
+      await store.getDelivery(d.deliveryId, ciphertext);
+      await store.appendEventOnce({ deliveryId: d.deliveryId, event: 'delivered', at: new Date().toISOString() });
+    }),
+  );
   return performance.now() - start;
 }
 
+async function growTo(mb: number): Promise<void> {
+  for (let n = 1; sqliteMB(path) < mb; n++) {
+    await Promise.all(Array.from({ length: 16 }, storeOne));
+    if (n % 20 === 0) await purgeReceived();
+  }
+}
+
+async function paced(seconds: number): Promise<string> {
+  const times: number[] = [];
+  const pending: Promise<void>[] = [];
+  const [written, cpu, start] = [writtenMB(), cpuMs(), performance.now()];
+  const purger = setInterval(() => void purgeReceived(), 1000);
+  for (let i = 0; i < rate * seconds; i++) {
+    const wait = start + (i * 1000) / rate - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    pending.push(storeOne().then((ms) => void times.push(ms)));
+  }
+  await Promise.all(pending);
+  clearInterval(purger);
+  times.sort((a, b) => a - b);
+  const at = (q: number) => times[Math.floor(times.length * q)]!.toFixed(1);
+  const n = times.length;
+  return `p50 ${at(0.5)}, p95 ${at(0.95)}, p99 ${at(0.99)}, slowest ${times.at(-1)!.toFixed(1)} ms; wrote ${(((writtenMB() - written) * 1024) / n).toFixed(0)} kB and used ${((cpuMs() - cpu) / n).toFixed(2)} ms of CPU per message`;
+}
+
 try {
-  const began = performance.now();
-  for (let stored = 0, mb = 0; mb < targetMB; ) {
-    const times: number[] = [];
-    for (let i = 0; i < PER_LINE; i++) {
-      times.push(await storeOne());
-      if (++stored % 20 === 0) await store.purgeReceivedCiphertext(purgeNow(), 64);
-    }
-    times.sort((a, b) => a - b);
-    mb = sqliteMB(path);
-    const at = (q: number) => times[Math.floor(times.length * q)]!.toFixed(2);
-    console.log(`${stored} messages, ${mb.toFixed(0)} MB: store ms per message p50 ${at(0.5)}, p99 ${at(0.99)} (${((performance.now() - began) / 1000).toFixed(0)} s)`);
+  for (const mb of args.sizes.split(',').map(Number)) {
+    const began = performance.now();
+    await growTo(mb);
+    console.log(`${args.ids} ids: grown to ${sqliteMB(path).toFixed(0)} MB (${((performance.now() - began) / 1000).toFixed(0)} s)`);
+    for (let k = 0; k < 2; k++) console.log(`  ${rate} msg/s for 60 s: store time per message ${await paced(60)}`);
   }
 } finally {
   await store.close();

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newDeliveryId } from './delivery-id.ts';
 import type { PartnerAdapter } from '../../adapters/types.ts';
 import type { RecentCiphertext } from '../delivery/recent-ciphertext.ts';
 import type { HubConfig } from '../config/types.ts';
@@ -96,7 +96,7 @@ export async function acceptSubmission(deps: SubmissionDeps, sender: string, arm
 
   const meeting = meetingFor(deps, envelope, sender, now);
   const config = { routes: deps.config.routes, partners: deps.config.partners, policies: deps.policies.current() };
-  const plan = planDeliveries(envelope, sender, { config, adapters: deps.adapters, pseudonymKey: deps.pseudonymKey, newId: randomUUID, meeting });
+  const plan = planDeliveries(envelope, sender, { config, adapters: deps.adapters, pseudonymKey: deps.pseudonymKey, newId: newDeliveryId, meeting });
   if (plan.deliveries.length === 0) {
     const why = plan.refused.map((r) => `${r.recipient}: ${r.reason}`).join(', ') || 'no route for this type and purpose';
     throw new HubProblem(Problems.noPermittedRecipient, `No recipient may receive ${envelope.type} for ${envelope.purpose} (${why})`);

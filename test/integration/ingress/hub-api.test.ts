@@ -37,11 +37,15 @@ async function refused(partner: SimulatedPartner, body: string, contentType = 'a
 }
 
 describe('POST /v1/messages', () => {
-  it('accepts a signed and encrypted submission with 202 and one delivery per recipient', async () => {
+  it('accepts a signed and encrypted submission with 202 and one delivery per recipient, its id a time-ordered UUID', async () => {
+    const before = Date.now();
     const answer = await politie.submit(submission());
     expect(answer.status).toBe(202);
     const body = json(answer.body);
-    expect(body.deliveries).toEqual([{ deliveryId: expect.any(String), recipient: 'vt', status: 'queued' }]);
+    expect(body.deliveries).toEqual([{ deliveryId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/), recipient: 'vt', status: 'queued' }]);
+    const idTime = Number.parseInt((body.deliveries as { deliveryId: string }[])[0]!.deliveryId.replaceAll('-', '').slice(0, 12), 16);
+    expect(idTime).toBeGreaterThanOrEqual(before);
+    expect(idTime).toBeLessThanOrEqual(Date.now());
     expect(answer.headers['strict-transport-security']).toBeDefined();
     expect(answer.headers['x-content-type-options']).toBe('nosniff');
   });
