@@ -7,6 +7,7 @@ import { openStore } from '../src/store/open.ts';
 import { newDeliveryId } from '../src/submission/delivery-id.ts';
 import { agendaDisclosure } from '../test/support/agenda-disclosure.ts';
 import { sqliteMB } from './proc.ts';
+import { summarise } from './stats.ts';
 
 // node bench/store-growth.ts [--sizes 200,2200] [--rate 22] [--ids v4]: whether the store's work for a
 // message grows with its SQLite file, without the rest of the hub. Messages as the hub stores them
@@ -24,7 +25,10 @@ const path = join(dir, 'hub.db');
 const store = await openStore({ kind: 'sqlite', path, thread: true });
 const ciphertext = Buffer.alloc(90_000, 7);
 const writtenMB = () => Number(/^write_bytes: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1] ?? 0) / 2 ** 20;
-const cpuMs = () => (process.cpuUsage().user + process.cpuUsage().system) / 1000;
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 const purgeReceived = () => store.purgeReceivedCiphertext({ receivedBefore: new Map(), otherwise: new Date(Date.now() + 60_000).toISOString(), at: new Date().toISOString() }, 1000);
 
 /** One message's store calls, as the hub makes them; its time in ms. */
@@ -62,10 +66,9 @@ async function paced(seconds: number): Promise<string> {
   }
   await Promise.all(pending);
   clearInterval(purger);
-  times.sort((a, b) => a - b);
-  const at = (q: number) => times[Math.floor(times.length * q)]!.toFixed(1);
-  const n = times.length;
-  return `p50 ${at(0.5)}, p95 ${at(0.95)}, p99 ${at(0.99)}, slowest ${times.at(-1)!.toFixed(1)} ms; wrote ${(((writtenMB() - written) * 1024) / n).toFixed(0)} kB and used ${((cpuMs() - cpu) / n).toFixed(2)} ms of CPU per message`;
+  const { count: n, p50, p95, p99, max } = summarise(times);
+  const ms = (x: number | undefined) => x?.toFixed(1);
+  return `p50 ${ms(p50)}, p95 ${ms(p95)}, p99 ${ms(p99)}, slowest ${ms(max)} ms; wrote ${(((writtenMB() - written) * 1024) / n).toFixed(0)} kB and used ${((cpuMs() - cpu) / n).toFixed(2)} ms of CPU per message`;
 }
 
 try {
