@@ -7,6 +7,7 @@ import { envelope, stalkingCase } from '../../../src/simulator/cases.ts';
 import type { SimulatedPartner } from '../../../src/simulator/partner.ts';
 import { storedRows } from '../../support/db.ts';
 import { CERTS, startTestHub, type TestHub } from '../../support/hub.ts';
+import { UUID_V7, uuidMillis } from '../../support/uuid.ts';
 
 let t: TestHub;
 let politie: SimulatedPartner;
@@ -42,8 +43,8 @@ describe('POST /v1/messages', () => {
     const answer = await politie.submit(submission());
     expect(answer.status).toBe(202);
     const body = json(answer.body);
-    expect(body.deliveries).toEqual([{ deliveryId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/), recipient: 'vt', status: 'queued' }]);
-    const idTime = Number.parseInt((body.deliveries as { deliveryId: string }[])[0]!.deliveryId.replaceAll('-', '').slice(0, 12), 16);
+    expect(body.deliveries).toEqual([{ deliveryId: expect.stringMatching(UUID_V7), recipient: 'vt', status: 'queued' }]);
+    const idTime = uuidMillis((body.deliveries as { deliveryId: string }[])[0]!.deliveryId);
     expect(idTime).toBeGreaterThanOrEqual(before);
     expect(idTime).toBeLessThanOrEqual(Date.now());
     expect(answer.headers['strict-transport-security']).toBeDefined();
