@@ -22,5 +22,8 @@ VOLUME ["/app/data"]
 EXPOSE 8443 9464
 
 # A health check over mutual TLS would need a client certificate inside the image; orchestrators
-# should probe the TCP port, or (later) the plain-HTTP health port on loopback.
-CMD ["node", "src/main.ts"]
+# probe the plain-HTTP ops port on loopback instead (`/readyz` on 9464), as docker-compose.yml does.
+
+# The same command as `npm start` (a test holds them equal); the README's Operations section says why
+# the young generation is capped.
+CMD ["node", "--max-semi-space-size=16", "src/main.ts"]

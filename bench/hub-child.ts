@@ -3,6 +3,7 @@ import { openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureRedis } from '../src/demo/redis.ts';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../test/support/redis.ts';
+import { hubNodeArgs } from '../test/support/start-command.ts';
 
 export interface HubChild {
   pid: number;
@@ -14,7 +15,7 @@ export interface HubChild {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The hub as `npm start` runs it (`node src/main.ts` on this Node), with the bench's configuration, a
+ * The hub as `npm start` runs it (`node`, its flags and `src/main.ts`, on this Node), with the bench's configuration, a
  * database and Redis prefix of its own, and its log in a file (a full pipe must never slow it down).
  * BENCH_HUB_NODE_OPTIONS reaches only the hub, e.g. `--cpu-prof --cpu-prof-dir=/tmp/hub-prof`.
  */
@@ -23,7 +24,7 @@ export async function startHubChild(configDir: string, root: string): Promise<Hu
   const prefix = uniquePrefix().replace('aoh-test-', 'aoh-bench-');
   const logFile = join(root, 'hub.log');
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['src/main.ts'], {
+  const child = spawn(process.execPath, hubNodeArgs(), {
     env: { ...process.env, HUB_CONFIG_DIR: configDir, HUB_HOST: '127.0.0.1', HUB_PORT: '0', HUB_OPS_PORT: '0', HUB_REDIS_URL: REDIS_URL, HUB_REDIS_PREFIX: prefix, HUB_LOG_LEVEL: 'info', NODE_OPTIONS: process.env.BENCH_HUB_NODE_OPTIONS ?? '' },
     stdio: ['ignore', fd, fd],
   });

@@ -7,7 +7,7 @@ import { spawnHub, type HubProcess } from '../support/hub-process.ts';
 import { freePort } from '../support/net.ts';
 import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
 
-// Real processes throughout: the hub is `node src/main.ts` in a child process, the police and the OM
+// Real processes throughout: the hub is `npm start`'s command (`node … src/main.ts`) in a child process, the police and the OM
 // are HTTPS servers and clients with their own certificates, Redis is a real server.
 
 interface RecipientStatus {

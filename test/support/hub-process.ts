@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './net.ts';
 import { deletePrefix, REDIS_URL, uniquePrefix } from './redis.ts';
+import { hubNodeArgs } from './start-command.ts';
 
 export interface HubProcessOptions {
   /** Extra environment, such as HUB_CONFIG_DIR for a configuration of the test's own. */
@@ -42,7 +43,7 @@ export interface HubProcess {
 }
 
 /**
- * Starts the hub as `npm start` would (`node src/main.ts`, shipped config, certs/ from the dev PKI), in a
+ * Starts the hub as `npm start` would (`node` with its flags and `src/main.ts`, shipped config, certs/ from the dev PKI), in a
  * child process of its own, on a free port, with a fresh database file and a Redis prefix of its own.
  */
 export async function spawnHub(options: HubProcessOptions = {}): Promise<HubProcess> {
@@ -59,7 +60,7 @@ export async function spawnHub(options: HubProcessOptions = {}): Promise<HubProc
 }
 
 async function launch(settings: Launch): Promise<HubProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['src/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, hubNodeArgs(), {
     env: {
       ...process.env,
       HUB_HOST: '127.0.0.1',
