@@ -17,7 +17,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * The hub as `npm start` runs it (`node`, its flags and `src/main.ts`, on this Node), with the bench's configuration, a
  * database and Redis prefix of its own, and its log in a file (a full pipe must never slow it down).
- * BENCH_HUB_NODE_OPTIONS reaches only the hub, e.g. `--cpu-prof --cpu-prof-dir=/tmp/hub-prof`.
+ * BENCH_HUB_NODE_OPTIONS reaches only the hub, e.g. `--cpu-prof --cpu-prof-dir=/tmp/hub-prof`; the start
+ * script's own flags take precedence over it, so a build without one of them is measured by editing the script.
  */
 export async function startHubChild(configDir: string, root: string): Promise<HubChild> {
   const redis = await ensureRedis(REDIS_URL);
